@@ -112,7 +112,9 @@ class SentenceTransformerEncoder:
         self._batch = batch_size
         self._qp, self._pp = query_prefix, passage_prefix
         self.name = f"st:{model}"
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = (getattr(self._model, "get_embedding_dimension", None)
+                   or self._model.get_sentence_embedding_dimension)
+        dim = get_dim()
         self.dim = int(dim) if dim else int(self.encode_queries(["probe"]).shape[1])
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:

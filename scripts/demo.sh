@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a running demo: install, index articles/, serve on :8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+echo "==> indexing the demo knowledge base (articles/)" >&2
+.venv/bin/faqbot index articles --out var/index
+echo "==> open http://127.0.0.1:8000  (API: POST /v1/answer, /v1/search; Ctrl-C stops)" >&2
+exec .venv/bin/faqbot serve --index var/index --port "${PORT:-8000}"

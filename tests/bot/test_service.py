@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+
+from bot import Bot
+from bot.retrieval import BM25Retriever, DenseRetriever, HybridRetriever, Query, Retriever
+from indexer import HybridIndex
+from indexer.encoders import Encoder
+from kb import Settings
+from kb.errors import RequestError
+
+
+@pytest.mark.parametrize(("question", "article", "lang"), [
+    ("I forgot my password, how do I get back in?", "reset-password", "en"),
+    ("how many days until my money is returned to my card", "refund-timing", "en"),
+    ("ลืมรหัสผ่านเข้าไม่ได้", "reset-password", "th"),
+    ("millal ma raha tagasi saan", "refund-timing", "et"),
+    ("運費要多少錢", "shipping-costs", "zh-TW"),
+])
+def test_answers_in_the_customers_language(bot: Bot, question: str, article: str, lang: str) -> None:
+    result = bot.answer(question)
+    assert result.decision == "answered", result
+    assert result.answer is not None and result.answer.article_id == article
+    assert result.language == lang
+    assert 0.0 <= result.confidence <= 1.0
+
+
+def test_falls_back_to_default_language_with_a_notice(bot: Bot) -> None:
+    result = bot.answer("ลืมรหัสผ่าน", lang="th")
+    assert result.answer and result.answer.lang == "th"
+    result = bot.answer("ค่าส่งเท่าไหร่ ส่งกี่วัน")  # shipping-costs has no Thai version
+    assert result.language == "th"
+    if result.answer:
+        assert result.answer.lang == "en"
+        assert result.notice == "บทความนี้มีเฉพาะภาษาอังกฤษเท่านั้น"
+
+
+@pytest.mark.parametrize("question", ["what is the capital of mongolia",
+                                      "write me a poem about the sea"])
+def test_unrelated_questions_are_not_answered(bot: Bot, question: str) -> None:
+    result = bot.answer(question)
+    assert result.decision == "escalated"
+    assert result.reason == "low_confidence"
+    assert result.answer is None
+
+
+def test_thresholds_come_from_settings(session_index: HybridIndex, encoder: Encoder) -> None:
+    strict = Bot(session_index, encoder, Settings(answer_threshold=1.0, suggest_threshold=0.5))
+    result = strict.answer("I forgot my password")
+    assert result.decision == "suggest"
+    assert result.suggestions[0].article_id == "reset-password"
+    assert len(result.suggestions) <= 3
+    per_lang = Bot(session_index, encoder, Settings(lang_thresholds={"en": 1.0}))
+    assert per_lang.answer("I forgot my password").decision != "answered"
+    assert per_lang.answer("ลืมรหัสผ่านเข้าไม่ได้").decision == "answered"
+
+
+@pytest.mark.parametrize(("question", "match"), [
+    ("", "question is empty"), ("   \u0000\u200b ", "question is empty"),
+    (42, "question must be a string, got int"), ("x" * 1001, "question is too long"),
+])
+def test_bad_questions(bot: Bot, question: object, match: str) -> None:
+    with pytest.raises(RequestError, match=match):
+        bot.answer(question)
+
+
+def test_bad_lang(bot: Bot) -> None:
+    with pytest.raises(RequestError, match="unknown language code 'xx'"):
+        bot.answer("hi", lang="xx")
+
+
+def test_search_ranks_articles(bot: Bot) -> None:
+    hits = bot.search("refund card statement", k=2)
+    assert hits[0].article_id == "refund-timing"
+    assert "business days" in hits[0].snippet
+    assert len(hits) == 2
+    with pytest.raises(RequestError, match="k must be an integer from 1 to 50, got 0"):
+        bot.search("refund", k=0)
+
+
+@pytest.fixture(params=["bm25", "dense", "hybrid"])
+def retriever(request: pytest.FixtureRequest, session_index: HybridIndex) -> Retriever:
+    return {"bm25": BM25Retriever, "dense": DenseRetriever,
+            "hybrid": HybridRetriever}[request.param](session_index)
+
+
+def test_every_retriever_finds_the_article(retriever: Retriever, encoder: Encoder) -> None:
+    text = "reset password link"
+    hits = retriever.retrieve(Query(text, "en", encoder.encode_queries([text])[0]), 3)
+    assert hits[0].article_id == "reset-password"
+    assert len({h.article_id for h in hits}) == len(hits)  # grouped per article
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)

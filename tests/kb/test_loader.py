@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kb import KBError, load_kb
+from kb.languages import normalize_lang
+from tests.conftest import write_kb
+
+
+def test_markdown_folder_loads_translations(tiny_kb_path: Path) -> None:
+    kb = load_kb(tiny_kb_path)
+    assert len(kb) == 6
+    assert kb.ids == ["refund-timing", "reset-password", "shipping-costs"]
+    assert kb.languages == ["en", "et", "th", "zh-TW"]
+    versions = kb.translations("reset-password")
+    assert set(versions) == {"en", "th"}
+    en = versions["en"]
+    assert en.title == "Reset your password"
+    assert en.questions == ("forgot my password", "how do i change my password")
+    assert en.tags == ("account",)
+    assert en.url == "https://help.example/en/reset-password"
+    assert en.body.startswith("## Steps")
+
+
+def test_jsonl(tmp_path: Path) -> None:
+    path = tmp_path / "kb.jsonl"
+    rows = [{"id": "a", "lang": "en", "title": "A", "body": "Body A", "questions": ["q a"],
+             "tags": ["x"], "url": "https://x/a"},
+            {"id": "a", "lang": "th", "title": "ก", "body": "เนื้อหา"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    kb = load_kb(path)
+    assert [a.key for a in kb] == ["a@en", "a@th"]
+    assert kb.get("a", "en") is not None and kb.get("a", "en").questions == ("q a",)  # type: ignore[union-attr]
+
+
+def test_csv_faq_spreadsheet_merges_rows_of_one_answer(tmp_path: Path) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_text("question,answer\n"
+                    "How do I return an item?,Start a return in Account > Orders within 30 days.\n"
+                    "Can I get a refund?,Refunds take 5-10 business days.\n", encoding="utf-8")
+    kb = load_kb(path, default_lang="et")
+    assert len(kb) == 2
+    first = kb.articles[0]
+    assert first.lang == "et"
+    assert first.title == "How do I return an item?"
+    assert first.questions == ("How do I return an item?",)
+    assert first.id == "how-do-i-return-an-item"
+
+
+def test_csv_rows_with_same_id_become_one_article(tmp_path: Path) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_text("id,question,answer\nret,how to return,Use the form.\nret,send item back,Use the form.\n")
+    (article,) = load_kb(path).articles
+    assert article.questions == ("how to return", "send item back")
+
+
+@pytest.mark.parametrize(("files", "match"), [
+    ({"a.md": "---\nid: a\nlang: en\ntitle: A\n---\nbody", "b.md": "---\nid: a\nlang: en\ntitle: B\n---\nx"},
+     r"b\.md:1: duplicate article id 'a' in language 'en' \(first defined at .*a\.md:1\)"),
+    ({"a.md": "---\nid: a\nlang: en\n---\nbody"}, r"a\.md:1: article 'a' is missing a title"),
+    ({"a.md": "---\nid: a\ntitle: [unclosed\n---\nbody"}, r"a\.md:3: bad YAML front matter"),
+    ({"a.md": "---\nid: a\nlang: xx\ntitle: A\n---\nbody"}, r"a\.md:1: unknown language code 'xx'"),
+    ({"a.md": "no front matter here"}, r"a\.md:1: missing YAML front matter"),
+    ({"a.md": "---\nid: a\ntitle: A\ncolour: red\n---\nbody"}, r"unknown field\(s\) \['colour'\]"),
+    ({"a.jsonl": '{"id": "a", "title": "A"}\n{"id": "b", "title": }\n'}, r"a\.jsonl:2: invalid JSON"),
+    ({"a.jsonl": '{"id": "a", "title": "A", "questions": "x", "tags": {"k": 1}}\n'},
+     r"a\.jsonl:1: tags must be a list of strings"),
+    ({"a.csv": "question,answer\nq1,a1\nq2\n"}, r"a\.csv:3: expected 2 columns, found 1"),
+    ({"a.csv": "q,a\nx,y\n"}, r"a\.csv:1: CSV needs 'question' and 'answer' columns"),
+])
+def test_invalid_input_names_file_and_line(tmp_path: Path, files: dict[str, str], match: str) -> None:
+    root = write_kb(tmp_path / "kb", files)
+    with pytest.raises(KBError, match=match):
+        load_kb(root)
+
+
+def test_one_bad_file_loads_nothing_and_reports_every_error(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {
+        "good.md": "---\nid: good\ntitle: Good\n---\nbody",
+        "bad1.md": "---\nid: bad1\n---\nbody",
+        "bad2.md": "---\nid: bad2\nlang: qq\ntitle: B\n---\nbody",
+    })
+    with pytest.raises(KBError) as err:
+        load_kb(root)
+    assert "bad1.md" in str(err.value) and "bad2.md" in str(err.value)
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(KBError, match="no such file or folder"):
+        load_kb(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(("code", "canonical"), [
+    ("en", "en"), ("EN", "en"), ("en-us", "en-US"), ("zh_tw", "zh-TW"), ("zh-Hant", "zh-TW"),
+    ("zh-Hans", "zh-CN"), ("zh", "zh-CN"), ("th", "th"), ("et", "et"),
+])
+def test_normalize_lang(code: str, canonical: str) -> None:
+    assert normalize_lang(code) == canonical
+
+
+@pytest.mark.parametrize("code", ["xx", "english", "", "e", "en-", 7])
+def test_normalize_lang_rejects(code: object) -> None:
+    with pytest.raises(ValueError, match="language code"):
+        normalize_lang(code)  # type: ignore[arg-type]
