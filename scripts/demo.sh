@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "==> indexing the demo knowledge base (articles/)" >&2
 .venv/bin/faqbot index articles --out var/index
-echo "==> open http://127.0.0.1:8000  (API: POST /v1/answer, /v1/search; Ctrl-C stops)" >&2
+echo "==> open http://127.0.0.1:${PORT:-8000}  (API: POST /v1/answer, /v1/search; Ctrl-C stops)" >&2
 exec .venv/bin/faqbot serve --index var/index --port "${PORT:-8000}"
