@@ -91,12 +91,13 @@ class Bot:
         detected = self.languages.detect(text, self._lang_hint(lang), previous_lang).lang
         hits = self.rank(text, detected)
         decision = self.decide(hits, detected)
-        suggestions = tuple(
-            Suggestion(h.article_id, v.lang, v.title, h.confidence)
-            for h in hits[: self.settings.max_suggestions]
-            if h.confidence >= self.settings.suggest_threshold
-            for v in [self.version(h.article_id, detected)]
-        ) if decision.decision == "suggest" else ()
+        suggestions: tuple[Suggestion, ...] = ()
+        if decision.decision == "suggest":
+            likely = [h for h in hits[: self.settings.max_suggestions]
+                      if h.confidence >= self.settings.suggest_threshold]
+            versions = [self.version(h.article_id, detected) for h in likely]
+            suggestions = tuple(Suggestion(h.article_id, v.lang, v.title, h.confidence)
+                                for h, v in zip(likely, versions, strict=True))
         ref, notice = None, ""
         if decision.decision == "answered" and decision.top is not None:
             article = self.version(decision.top.article_id, detected)

@@ -5,7 +5,6 @@ It is created once (by the CLI or the caller of `create_app`) and passed explici
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import tomllib
@@ -69,9 +68,6 @@ class Settings:
 
     def answer_threshold_for(self, lang: str) -> float:
         return self.lang_thresholds.get(lang, self.answer_threshold)
-
-    def replace(self, **changes: Any) -> Settings:
-        return dataclasses.replace(self, **changes)
 
 
 def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
