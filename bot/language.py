@@ -68,7 +68,8 @@ class LanguageDetector:
         self.default = default if default in self.served else self.served[0]
         latin = [lang for lang in self.served if base_lang(lang) not in _NON_LATIN]
         self._latin = self._statistical(latin)
-        cyr = [lang for lang in self.served if base_lang(lang) in _SCRIPTS[-2][2]]
+        cyrillic = {base_lang(x) for x in _script_langs("cyrillic")}
+        cyr = [lang for lang in self.served if base_lang(lang) in cyrillic]
         self._cyrillic = self._statistical(cyr)
 
     def _statistical(self, langs: list[str]) -> tuple[Callable[[str], list[tuple[str, float]]], list[str]]:

