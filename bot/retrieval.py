@@ -62,29 +62,47 @@ class DenseRetriever:
 
 
 class HybridRetriever:
-    """Reciprocal-rank fusion of BM25 and dense rankings, keeping both raw signals per article.
+    """BM25, dense retrieval and the index's article classifier, keeping every raw signal per article.
 
-    RRF needs no score calibration between the two retrievers, which is what makes it robust
-    across languages where BM25 is strong (exact product words) or weak (paraphrase, typos).
+    With a classifier, articles are ranked by its log-probability plus the best cosine similarity
+    (the nearest example still matters when an article has one odd phrasing). Without one (a
+    single article, or a very large KB), by reciprocal-rank fusion of the BM25 and dense rankings:
+    RRF needs no score calibration between the two, which keeps it robust across languages where
+    BM25 is strong (exact product words) or weak (paraphrase, typos).
     """
 
     def __init__(self, index: HybridIndex, rrf_k: int = 20, dense_weight: float = 1.0,
-                 bm25_weight: float = 0.5, depth: int = 200) -> None:
+                 bm25_weight: float = 0.5, depth: int = 200, similarity_weight: float = 15.0) -> None:
+        self.index = index
         self.bm25 = BM25Retriever(index, depth)
         self.dense = DenseRetriever(index, depth)
-        self.rrf_k, self.wd, self.wb = rrf_k, dense_weight, bm25_weight
+        self.rrf_k, self.wd, self.wb, self.ws = rrf_k, dense_weight, bm25_weight, similarity_weight
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         dense = {h.article_id: h for h in self.dense.retrieve(query, self.dense.depth)}
         sparse = {h.article_id: h for h in self.bm25.retrieve(query, self.bm25.depth)}
+        log_probs = None
+        if self.index.classifier is not None and query.vector is not None:
+            log_probs = self.index.classifier.log_probs(query.vector, analyze(query.text, query.lang))
+        candidates = dense.keys() | sparse.keys()
+        if log_probs is not None:
+            top = np.argsort(-log_probs)[: max(k, 10)]
+            candidates |= {self.index.article_ids[i] for i in top}
+        floor = min((h.dense for h in dense.values()), default=0.0)
+        position = {a: i for i, a in enumerate(self.index.article_ids)}
         fused = []
-        for aid in dense.keys() | sparse.keys():
+        for aid in candidates:
             d, b = dense.get(aid), sparse.get(aid)
-            score = (self.wd / (self.rrf_k + d.dense_rank) if d else 0.0) + \
-                    (self.wb / (self.rrf_k + b.bm25_rank) if b else 0.0)
-            base = d if d is not None else sparse[aid]  # every aid is in one of the two rankings
+            if log_probs is not None:
+                lp = float(log_probs[position[aid]])
+                score = lp + self.ws * (d.dense if d else floor)
+            else:
+                score = (self.wd / (self.rrf_k + d.dense_rank) if d else 0.0) + \
+                        (self.wb / (self.rrf_k + b.bm25_rank) if b else 0.0)
+            base = d or b or Hit(aid, 0.0)
             fused.append(replace(base, score=score, dense=d.dense if d else 0.0,
                                  dense_rank=d.dense_rank if d else 0,
-                                 bm25=b.bm25 if b else 0.0, bm25_rank=b.bm25_rank if b else 0))
+                                 bm25=b.bm25 if b else 0.0, bm25_rank=b.bm25_rank if b else 0,
+                                 prob=float(np.exp(lp)) if log_probs is not None else 0.0))
         fused.sort(key=lambda h: (-h.score, -h.dense, h.article_id))
         return fused[:k]

