@@ -18,9 +18,9 @@ class _Ctx:
     def __init__(self, config: str | None) -> None:
         self.config = config
 
-    def settings(self, **overrides: Any) -> Settings:
+    def settings(self, missing_ok: bool = False, **overrides: Any) -> Settings:
         try:
-            return load_settings(self.config, **overrides)
+            return load_settings(self.config, missing_ok=missing_ok, **overrides)
         except FaqbotError as e:
             raise click.ClickException(str(e)) from None
 
@@ -132,6 +132,207 @@ def serve(obj: _Ctx, index_dir: str | None, host: str | None, port: int | None) 
                err=True)
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                    ident="faqbot")
+
+
+@main.group("kb")
+def kb_group() -> None:
+    """Work with knowledge-base files."""
+
+
+@kb_group.command("import-intents")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
+              help="KB JSONL file to write (index it with `faqbot index`).")
+@click.option("--lang", default="en", show_default=True, help="Language of the utterances.")
+@click.option("--responses", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Rasa domain.yml whose utter_<intent> responses become article bodies "
+              "(default: the responses in FILE itself, if it is Rasa YAML).")
+def import_intents(file: str, out: str, lang: str, responses: str | None) -> None:
+    """Turn an intent dataset into KB articles: one article per intent, its training utterances
+    as the article's example questions. FILE is JSONL or CSV with text,label (label empty or
+    null = out of scope, skipped), Rasa NLU YAML, or Rasa JSON."""
+    from kb.intents import intents_to_articles, read_intents, read_responses, write_kb_jsonl
+
+    try:
+        utterances = read_intents(file)
+        answers: dict[str, str] = {}
+        if responses:
+            answers = read_responses(responses)
+        elif Path(file).suffix.lower() in (".yml", ".yaml"):
+            answers = read_responses(file)
+        articles = intents_to_articles(utterances, lang, answers, path=file)
+        write_kb_jsonl(articles, out)
+    except (FaqbotError, ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    n_oos = sum(u.label is None for u in utterances)
+    with_body = sum(bool(a.body) for a in articles)
+    click.echo(f"Wrote {len(articles)} articles ({len(utterances) - n_oos} example questions, "
+               f"{with_body} with an answer body) to {out}; skipped {n_oos} out-of-scope utterances.",
+               err=True)
+
+
+def _eval_options(f: Any) -> Any:
+    options = [
+        click.option("--kb", "kb_path", type=click.Path(exists=True), default=None,
+                     help="Knowledge base to evaluate (Markdown folder, JSONL or CSV)."),
+        click.option("--queries", "queries_path", type=click.Path(exists=True, dir_okay=False),
+                     required=True, help="Labelled queries: JSONL or CSV, {query, expected, lang?} "
+                     "or {text, label}; expected/label null = no article covers it."),
+        click.option("--index", "index_dir", type=click.Path(file_okay=False), default=None,
+                     help="Reuse this index (with --kb: build or update it there)."),
+        click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=0.95,
+                     show_default=True, help="Precision of auto-answers the thresholds must reach."),
+        click.option("--target-escalation", type=click.FloatRange(0, 1), default=None,
+                     help="Also require this share of out-of-scope queries to be escalated."),
+        click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+                     help="Evaluate with this answer threshold instead of the configured ones."),
+        click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
+                     help="Write the metrics as JSON here."),
+        click.option("--html", "html_out", type=click.Path(dir_okay=False), default=None,
+                     help="Write the coverage report (one self-contained HTML file) here."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _evaluate(obj: _Ctx, kb_path: str | None, queries_path: str, index_dir: str | None,
+              target_precision: float, target_escalation: float | None, threshold: float | None,
+              json_out: str | None,
+              html_out: str | None) -> tuple[Settings, dict[str, Any]]:
+    from eval.harness import open_bot, run_queries
+    from eval.metrics import compute_metrics, format_table
+    from eval.queries import load_queries
+
+    overrides: dict[str, Any] = {}
+    if threshold is not None:
+        overrides = {"answer_threshold": threshold, "lang_thresholds": {},
+                     "suggest_threshold": min(threshold, obj.settings(True).suggest_threshold)}
+    # calibrate may be the command that creates the settings file
+    settings = obj.settings(missing_ok=True, **overrides)
+    if kb_path is None and index_dir is None and not Path(settings.index_dir).exists():
+        raise click.ClickException("give --kb (the KB to evaluate) or --index (an existing index)")
+    try:
+        queries = load_queries(queries_path)
+        with open_bot(settings, kb_path, index_dir or (None if kb_path else settings.index_dir),
+                      _progress("Indexing")) as bot:
+            with click.progressbar(length=len(queries), label="Asking", file=sys.stderr) as bar:
+                outcomes = run_queries(bot, queries, lambda done, total: bar.update(1))
+            metrics = compute_metrics(outcomes, target_precision, target_escalation)
+            if html_out:
+                from eval.report import render_report
+
+                html = render_report(outcomes, metrics, bot.kb, embed=bot.encoder.encode_queries,
+                                     title=f"faqbot coverage report: {Path(queries_path).name}")
+                Path(html_out).write_text(html, encoding="utf-8")
+    except (FaqbotError, ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(format_table(metrics))
+    if json_out:
+        Path(json_out).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return settings, metrics
+
+
+def _progress(label: str) -> Any:
+    bar = click.progressbar(length=1, label=label, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.length = max(total, 1)
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.render_finish()
+    return progress
+
+
+@main.command("eval")
+@_eval_options
+@click.option("--write-settings", is_flag=True,
+              help="Also write the recommended thresholds into the settings file (see calibrate).")
+@click.pass_obj
+def eval_(obj: _Ctx, write_settings: bool, **options: Any) -> None:
+    """Measure how well the bot answers labelled queries: retrieval quality, precision of
+    auto-answers, coverage, escalation of out-of-scope questions, latency; per language."""
+    _, metrics = _evaluate(obj, **options)
+    if write_settings:
+        _write_thresholds(obj, metrics)
+
+
+@main.command()
+@_eval_options
+@click.option("--min-lang-queries", type=click.IntRange(1), default=40, show_default=True,
+              help="A language gets its own threshold only with this many labelled queries.")
+@click.pass_obj
+def calibrate(obj: _Ctx, min_lang_queries: int, **options: Any) -> None:
+    """Evaluate, then write the lowest answer thresholds that reach --target-precision (global,
+    and per language where there is enough data) into the settings file the server reads."""
+    _, metrics = _evaluate(obj, **options)
+    _write_thresholds(obj, metrics, min_lang_queries)
+
+
+def _write_thresholds(obj: _Ctx, metrics: dict[str, Any], min_lang_queries: int = 40) -> None:
+    from eval.calibrate import calibrate as fit
+    from eval.calibrate import write_calibration
+    from kb.settings import config_path
+
+    path = config_path(obj.config)
+    try:
+        result = fit(metrics, min_lang_queries=min_lang_queries,
+                     min_lang_in_scope=min(20, min_lang_queries))
+        write_calibration(result, path, obj.settings(missing_ok=True))
+    except (FaqbotError, ValueError, OSError) as e:
+        raise click.ClickException(str(e)) from None
+    per_lang = ", ".join(f"{k} {v}" for k, v in result.lang_thresholds.items()) or "none"
+    click.echo(f"Wrote answer_threshold = {result.answer_threshold} and per-language thresholds "
+               f"({per_lang}) to {path}.", err=True)
+    for lang, why in result.skipped.items():
+        click.echo(f"  {lang}: uses the global threshold ({why})", err=True)
+
+
+@main.command()
+@click.argument("datasets", nargs=-1, type=click.Choice(["clinc150", "banking77"]))
+@click.option("--data", "data_dir", type=click.Path(file_okay=False), default="../shared/data",
+              show_default=True, help="Folder holding clinc150/ and banking77/.")
+@click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=0.96,
+              show_default=True, help="Precision the CLINC150 threshold is calibrated for.")
+@click.option("--target-escalation", type=click.FloatRange(0, 1), default=0.90, show_default=True,
+              help="Escalation recall of out-of-scope queries the CLINC150 threshold is calibrated for.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
+              help="Write every benchmark's metrics here.")
+@click.option("--html-dir", type=click.Path(file_okay=False), default=None,
+              help="Write one coverage report per benchmark into this folder.")
+@click.pass_obj
+def benchmark(obj: _Ctx, datasets: tuple[str, ...], data_dir: str, target_precision: float,
+              target_escalation: float, json_out: str | None, html_dir: str | None) -> None:
+    """Measure answer quality on public intent datasets turned into KBs (CLINC150 with its
+    out-of-scope queries, BANKING77); all of them when none is named."""
+    from eval.benchmarks import DATASETS, run_benchmark, write_json
+    from eval.metrics import format_table
+
+    settings = obj.settings()
+    results = []
+    for name in datasets or DATASETS:
+        try:
+            with click.progressbar(length=1, label=f"{name}: asking", file=sys.stderr) as bar:
+                def progress(done: int, total: int) -> None:
+                    bar.length = total
+                    bar.update(done - bar.pos)
+                result = run_benchmark(name, data_dir, settings, target_precision, target_escalation,
+                                       echo=lambda s: click.echo(s, err=True), progress=progress)
+        except (FaqbotError, ValueError, OSError) as e:
+            raise click.ClickException(str(e)) from None
+        results.append(result)
+        click.echo(f"\n{name} ({result.n_articles} articles, threshold {result.threshold}, "
+                   f"{result.threshold_source})")
+        click.echo(format_table(result.metrics))
+        if html_dir:
+            from eval.report import render_report
+
+            Path(html_dir).mkdir(parents=True, exist_ok=True)
+            Path(html_dir, f"{name}.html").write_text(
+                render_report(result.outcomes, result.metrics, result.kb, title=f"faqbot on {name}"),
+                encoding="utf-8")
+    if json_out:
+        write_json(results, json_out)
 
 
 @main.command()

@@ -1,6 +1,7 @@
 """Knowledge base: articles, their translations and passages, loaded from Markdown, JSONL or CSV."""
 
 from kb.errors import EncoderError, FaqbotError, IndexError_, KBError, SettingsError
+from kb.intents import Utterance, intents_to_articles, read_intents, read_responses, write_kb_jsonl
 from kb.loader import load_kb
 from kb.models import Article, KnowledgeBase, Passage
 from kb.settings import Settings, load_settings
@@ -15,6 +16,11 @@ __all__ = [
     "Passage",
     "Settings",
     "SettingsError",
+    "Utterance",
+    "intents_to_articles",
     "load_kb",
     "load_settings",
+    "read_intents",
+    "read_responses",
+    "write_kb_jsonl",
 ]

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import tomlkit
 
 from kb.errors import SettingsError
 from kb.languages import normalize_lang
@@ -30,8 +33,8 @@ class Settings:
     port: int = 8000
     threads: int = 8
     # Decision thresholds on the bot's confidence in [0, 1]; `faqbot calibrate` rewrites them.
-    answer_threshold: float = 0.6
-    suggest_threshold: float = 0.25
+    answer_threshold: float = 0.85
+    suggest_threshold: float = 0.5
     lang_thresholds: Mapping[str, float] = field(default_factory=dict)
     max_suggestions: int = 3
     max_question_chars: int = 1000
@@ -102,15 +105,22 @@ def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
     raise SettingsError(f"{origin}: {name} has a bad value {value!r} (expected {typ})")
 
 
+def config_path(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The settings file in effect: `path`, else $FAQBOT_CONFIG, else ./faqbot.toml."""
+    env = os.environ if env is None else env
+    return Path(path) if path else Path(env.get("FAQBOT_CONFIG", "faqbot.toml"))
+
+
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None,
-                  **overrides: Any) -> Settings:
+                  *, missing_ok: bool = False, **overrides: Any) -> Settings:
     """Settings from defaults, then the TOML file (`path`, $FAQBOT_CONFIG or ./faqbot.toml), then
-    FAQBOT_<NAME> variables, then explicit keyword overrides (from CLI options)."""
+    FAQBOT_<NAME> variables, then explicit keyword overrides (from CLI options). An explicit `path`
+    that does not exist is an error unless `missing_ok` (for commands that create the file)."""
     env = os.environ if env is None else env
     types = {f.name: f.type for f in fields(Settings)}
     values: dict[str, Any] = {}
-    file = Path(path) if path else Path(env.get("FAQBOT_CONFIG", "faqbot.toml"))
-    if path and not file.exists():
+    file = config_path(path, env)
+    if path and not file.exists() and not missing_ok:
         raise SettingsError(f"{file}: settings file not found")
     if file.exists():
         try:
@@ -128,3 +138,40 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)
 
+
+
+def write_settings(path: str | Path, updates: Mapping[str, Any]) -> Settings:
+    """Set `updates` in the TOML settings file at `path` (created if missing), keeping every other
+    line and comment, and return the settings the file now gives.
+
+    The new file is validated before it replaces the old one, so a bad value never leaves the
+    server with an unreadable config."""
+    file = Path(path)
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(updates) - known)
+    if unknown:
+        raise ValueError(f"unknown setting(s) {unknown}")
+    try:
+        doc = tomlkit.parse(file.read_text(encoding="utf-8")) if file.exists() else tomlkit.document()
+    except (tomlkit.exceptions.ParseError, UnicodeDecodeError) as e:
+        raise SettingsError(f"{file}: invalid TOML: {e}") from None
+    for key, value in updates.items():
+        if isinstance(value, Mapping):
+            table = tomlkit.table()
+            for k, v in sorted(value.items()):
+                table[k] = v
+            doc[key] = table
+        else:
+            doc[key] = list(value) if isinstance(value, tuple) else value
+    text = tomlkit.dumps(doc)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        settings = load_settings(tmp, env={})
+        os.replace(tmp, file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return settings

@@ -3,6 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
+# Browser tests (HTML report, widget) drive Debian's Chromium; never `playwright install`.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian chromium for the browser tests" >&2
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+export FAQBOT_REQUIRE_BROWSER=1
 .venv/bin/ruff check .
 .venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"

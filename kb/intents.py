@@ -1,0 +1,248 @@
+"""Import an intent dataset (JSONL, CSV, Rasa NLU YAML or JSON; see kb.rasa) as FAQ articles.
+
+This is how a team migrates from an intent bot to the KB, and how public intent benchmarks such as
+CLINC150 become a KB: each intent is one article whose example questions are its training utterances.
+Like kb.loader, a file is validated completely before anything is returned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb import rasa
+from kb.errors import KBError
+from kb.languages import normalize_lang
+from kb.loader import _ID, article_from_record
+from kb.models import Article
+
+_MAX_ERRORS = 20
+_OOS = frozenset({"oos", "out_of_scope", "out-of-scope", "none"})
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One training example of an intent bot; `label` None marks an out-of-scope utterance."""
+
+    text: str
+    label: str | None
+    line: int
+
+
+def read_intents(path: str | Path) -> list[Utterance]:
+    """Every utterance of a .jsonl, .csv, Rasa .yml/.yaml or Rasa .json file, in file order."""
+    file = Path(path)
+    reader = _READERS.get(file.suffix.lower())
+    if reader is None:
+        raise KBError(f"{file}: unsupported intent format {file.suffix!r} "
+                      "(use .jsonl, .csv, Rasa .yml/.yaml or Rasa .json)")
+    errors: list[str] = []
+    utterances = reader(file, _read_text(file), errors)
+    _raise_if(errors)
+    if not utterances:
+        raise KBError(f"{file}:1: no utterances found")
+    return utterances
+
+
+def read_responses(path: str | Path) -> dict[str, str]:
+    """Intent → answer text from the `responses:` of a Rasa YAML file (NLU data or domain.yml).
+
+    `utter_<intent>` is a list of variants; the first variant with text is the answer. A file without
+    `responses:` gives {} so the NLU file itself can be tried without knowing whether it has any.
+    """
+    file = Path(path)
+    if file.suffix.lower() not in (".yml", ".yaml"):
+        raise KBError(f"{file}: responses are read from a Rasa .yml/.yaml file, not {file.suffix!r}")
+    errors: list[str] = []
+    out = rasa.responses(file, _read_text(file), errors)
+    _raise_if(errors)
+    return out
+
+
+def intents_to_articles(utterances: Iterable[Utterance], lang: str = "en",
+                        responses: Mapping[str, str] | None = None, *,
+                        path: str | Path | None = None) -> list[Article]:
+    """One article per in-scope intent, in label order; out-of-scope utterances are skipped.
+
+    The body is the intent's response, or "" (no answer written yet); the intent name is kept as the
+    only tag. `path` is the file the utterances came from, for each article's source "path:line".
+    """
+    lang = normalize_lang(lang)
+    by_label: dict[str, list[Utterance]] = {}
+    for u in utterances:
+        label = _label(u.label)
+        if label is not None:
+            by_label.setdefault(label, []).append(u)
+    labels = sorted(by_label)
+    ids = intent_article_ids(labels)
+    out = []
+    for label in labels:
+        group = by_label[label]
+        rec = {"id": ids[label], "lang": lang, "title": _humanize(label),
+               "body": (responses or {}).get(label, ""), "questions": [u.text for u in group],
+               "tags": [label]}
+        # Built through the loader's own validation so that writing and re-loading changes nothing.
+        out.append(article_from_record(rec, f"{path}:{group[0].line}" if path is not None else "", lang))
+    return out
+
+
+def write_kb_jsonl(articles: Iterable[Article], path: str | Path) -> None:
+    """Write articles as KB JSONL (what kb.loader reads); readers see the old file or the new, never half."""
+    target = Path(path)
+    # Hidden, so a temp file left by a killed process is skipped when a KB folder is loaded.
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    # Mode "x" instead of mkstemp: the file gets the usual umask permissions, not 0600.
+    f = tmp.open("x", encoding="utf-8", newline="\n")
+    try:
+        with f:
+            for a in articles:
+                rec = {"id": a.id, "lang": a.lang, "title": a.title, "body": a.body,
+                       "questions": list(a.questions), "tags": list(a.tags)}
+                rec.update({k: v for k, v in (("url", a.url), ("updated", a.updated)) if v})
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+def _raise_if(errors: list[str]) -> None:
+    if errors:
+        more = f"\n... and {len(errors) - _MAX_ERRORS} more" if len(errors) > _MAX_ERRORS else ""
+        raise KBError("\n".join(errors[:_MAX_ERRORS]) + more)
+
+
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise KBError(f"{file}: no such file") from None
+    except UnicodeDecodeError as e:
+        raise KBError(f"{file}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
+    except OSError as e:
+        raise KBError(f"{file}: cannot read ({e.strerror})") from None
+
+
+def _label(raw: str | None) -> str | None:
+    label = unicodedata.normalize("NFC", raw).strip() if raw else ""
+    return label if label and label.casefold() not in _OOS else None
+
+
+def _from_record(rec: object, path: Path, n: int, errors: list[str]) -> Utterance | None:
+    if not isinstance(rec, dict):
+        errors.append(f"{path}:{n}: each utterance must be a JSON object, got {type(rec).__name__}")
+        return None
+    text = rec.get("text")
+    if not isinstance(text, str) or not text.strip():
+        errors.append(f"{path}:{n}: text must be a non-empty string, got {text!r}"[:200])
+        return None
+    raw = rec["label"] if "label" in rec else rec.get("intent")
+    if raw is not None and not isinstance(raw, str):
+        errors.append(f"{path}:{n}: label must be a string or null, got {raw!r}"[:200])
+        return None
+    return Utterance(text.strip(), _label(raw), n)
+
+
+def _read_jsonl(path: Path, text: str, errors: list[str]) -> list[Utterance]:
+    out = []
+    # split("\n"), not splitlines(): JSON strings may hold U+2028 and other characters it breaks on.
+    for n, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            errors.append(f"{path}:{n}: invalid JSON: {e.msg}")
+            continue
+        if u := _from_record(rec, path, n, errors):
+            out.append(u)
+    return out
+
+
+def _read_csv(path: Path, text: str, errors: list[str]) -> list[Utterance]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    label_col = "label" if "label" in header else "intent"
+    if "text" not in header or label_col not in header:
+        raise KBError(f"{path}:1: CSV needs 'text' and 'label' (or 'intent') columns, found {header}")
+    ti, li = header.index("text"), header.index(label_col)
+    out = []
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            # A quoted field may span lines, so a row starts right after where the previous one ended.
+            n, start = start, reader.line_num + 1
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                errors.append(f"{path}:{n}: expected {len(header)} columns, found {len(row)}")
+            elif not row[ti].strip():
+                errors.append(f"{path}:{n}: empty text")
+            else:
+                out.append(Utterance(row[ti].strip(), _label(row[li]), n))
+    except csv.Error as e:
+        errors.append(f"{path}:{reader.line_num}: bad CSV: {e}")
+    return out
+
+
+def _read_rasa_yaml(path: Path, text: str, errors: list[str]) -> list[Utterance]:
+    return [Utterance(t, _label(intent), n) for t, intent, n in rasa.nlu_examples(path, text, errors)]
+
+
+def _read_rasa_json(path: Path, text: str, errors: list[str]) -> list[Utterance]:
+    return [u for rec, n in rasa.common_examples(path, text) if (u := _from_record(rec, path, n, errors))]
+
+
+_READERS: dict[str, Callable[[Path, str, list[str]], list[Utterance]]] = {
+    ".jsonl": _read_jsonl, ".csv": _read_csv, ".yml": _read_rasa_yaml, ".yaml": _read_rasa_yaml,
+    ".json": _read_rasa_json,
+}
+
+
+def intent_article_ids(labels: list[str]) -> dict[str, str]:
+    """Labels that already are valid ids keep them; the others get a slug made unique with -2, -3, ..."""
+    ids = {label: label for label in labels if _ID.match(label)}
+    taken = set(ids.values())
+    for label in labels:
+        if label in ids:
+            continue
+        base = aid = _slug(label)
+        n = 1
+        while aid in taken:
+            n += 1
+            aid = f"{base}-{n}"
+        ids[label] = aid
+        taken.add(aid)
+    return ids
+
+
+def _slug(label: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", label)  # "café" → "cafe" + a combining accent
+    ascii_ = decomposed.encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9._]+", "-", ascii_).strip("-._")[:100].strip("-._")
+    # Scripts with no ASCII spelling (Thai, Chinese, ...) would lose their meaning or all collapse into
+    # one id, so a short hash of the label keeps such ids distinct and stable from one import to the next.
+    if not slug or any(c.isalnum() and not c.isascii() for c in decomposed):
+        slug = f"{slug or 'intent'}-{hashlib.sha1(label.encode()).hexdigest()[:8]}"
+    return slug
+
+
+def _humanize(label: str) -> str:
+    """`card_arrival` → `Card arrival`; `faq/returns` → `Returns` (the retrieval-intent group is routing)."""
+    name = label.rsplit("/", 1)[-1] or label
+    name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name)  # camelCase
+    words = " ".join(re.sub(r"[_.\-]+", " ", name).split())
+    return words[:1].upper() + words[1:] if words else label
