@@ -57,12 +57,8 @@ def index(obj: _Ctx, kb_path: str, out: str | None, encoder: str | None,
         click.echo(f"Loaded {len(kb)} article versions ({len(kb.ids)} articles) in "
                    f"{', '.join(kb.languages)}.", err=True)
         enc = make_encoder(settings.encoder)
-        with click.progressbar(length=1, label="Embedding", file=sys.stderr) as bar:
-            def progress(done: int, total: int) -> None:
-                bar.length = max(total, 1)
-                bar.update(done - bar.pos)
-            _, stats = build_index(kb, settings.index_dir, enc, passage_budget=settings.passage_budget,
-                                   progress=progress)
+        _, stats = build_index(kb, settings.index_dir, enc, passage_budget=settings.passage_budget,
+                               progress=_progress("Embedding"))
     except (FaqbotError, ValueError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Indexed {stats.n_units} units ({stats.n_sections} body passages) from "
@@ -198,8 +194,7 @@ def _eval_options(f: Any) -> Any:
 
 def _evaluate(obj: _Ctx, kb_path: str | None, queries_path: str, index_dir: str | None,
               target_precision: float, target_escalation: float | None, threshold: float | None,
-              json_out: str | None,
-              html_out: str | None) -> tuple[Settings, dict[str, Any]]:
+              json_out: str | None, html_out: str | None) -> dict[str, Any]:
     from eval.harness import open_bot, run_queries
     from eval.metrics import compute_metrics, format_table
     from eval.queries import load_queries
@@ -230,10 +225,11 @@ def _evaluate(obj: _Ctx, kb_path: str | None, queries_path: str, index_dir: str 
     click.echo(format_table(metrics))
     if json_out:
         Path(json_out).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    return settings, metrics
+    return metrics
 
 
 def _progress(label: str) -> Any:
+    """A progress callback (done, total) drawing a bar on stderr; finished when done == total."""
     bar = click.progressbar(length=1, label=label, file=sys.stderr)
 
     def progress(done: int, total: int) -> None:
@@ -252,7 +248,7 @@ def _progress(label: str) -> Any:
 def eval_(obj: _Ctx, write_settings: bool, **options: Any) -> None:
     """Measure how well the bot answers labelled queries: retrieval quality, precision of
     auto-answers, coverage, escalation of out-of-scope questions, latency; per language."""
-    _, metrics = _evaluate(obj, **options)
+    metrics = _evaluate(obj, **options)
     if write_settings:
         _write_thresholds(obj, metrics)
 
@@ -265,7 +261,7 @@ def eval_(obj: _Ctx, write_settings: bool, **options: Any) -> None:
 def calibrate(obj: _Ctx, min_lang_queries: int, **options: Any) -> None:
     """Evaluate, then write the lowest answer thresholds that reach --target-precision (global,
     and per language where there is enough data) into the settings file the server reads."""
-    _, metrics = _evaluate(obj, **options)
+    metrics = _evaluate(obj, **options)
     _write_thresholds(obj, metrics, min_lang_queries)
 
 
