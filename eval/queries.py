@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from kb.errors import KBError
+from kb.intents import OUT_OF_SCOPE_LABELS
 from kb.languages import normalize_lang
 from kb.models import KnowledgeBase
 
-_OOS = {"oos", "out_of_scope", "out-of-scope", "none", "null"}
 _MAX_ERRORS = 20
 
 
@@ -105,7 +105,7 @@ def _query(rec: Any, line: int) -> LabeledQuery:
         raise ValueError("missing 'expected' (article id, or null when no article covers it)")
     if expected is not None and not isinstance(expected, str):
         raise ValueError(f"expected must be an article id or null, got {expected!r}")
-    if isinstance(expected, str) and (not expected.strip() or expected.strip().lower() in _OOS):
+    if isinstance(expected, str) and expected.strip().casefold() in {"", *OUT_OF_SCOPE_LABELS}:
         expected = None
     lang = rec.get("lang")
     if lang is not None:

@@ -27,7 +27,7 @@ from kb.loader import _ID, article_from_record
 from kb.models import Article
 
 _MAX_ERRORS = 20
-_OOS = frozenset({"oos", "out_of_scope", "out-of-scope", "none"})
+OUT_OF_SCOPE_LABELS = frozenset({"oos", "out_of_scope", "out-of-scope", "none"})
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ def _read_text(file: Path) -> str:
 
 def _label(raw: str | None) -> str | None:
     label = unicodedata.normalize("NFC", raw).strip() if raw else ""
-    return label if label and label.casefold() not in _OOS else None
+    return label if label and label.casefold() not in OUT_OF_SCOPE_LABELS else None
 
 
 def _from_record(rec: object, path: Path, n: int, errors: list[str]) -> Utterance | None:
