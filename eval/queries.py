@@ -6,19 +6,15 @@ article covers: the right outcome is not to auto-answer it.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from kb.errors import KBError
 from kb.intents import OUT_OF_SCOPE_LABELS
 from kb.languages import normalize_lang
 from kb.models import KnowledgeBase
-
-_MAX_ERRORS = 20
+from kb.records import csv_records, jsonl_records, raise_if, read_text
 
 
 @dataclass(frozen=True)
@@ -41,57 +37,29 @@ def load_queries(path: str | Path) -> list[LabeledQuery]:
     suffix = file.suffix.lower()
     if suffix not in (".jsonl", ".json", ".csv"):
         raise KBError(f"{file}: unsupported query file (use .jsonl or .csv)")
-    try:
-        records = list(_csv_records(file) if suffix == ".csv" else _jsonl_records(file))
-    except UnicodeDecodeError as e:
-        raise KBError(f"{file}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
-    out: list[LabeledQuery] = []
+    text = read_text(file)
     errors: list[str] = []
+    records: list[tuple[int, object]]
+    if suffix == ".csv":
+        # An empty CSV cell is how a spreadsheet says null.
+        records = [(n, {k: v or None for k, v in row.items()})
+                   for n, row in csv_records(file, text, errors)[1]]
+    else:
+        records = jsonl_records(file, text, errors)
+    out: list[LabeledQuery] = []
     for line, rec in records:
         try:
             out.append(_query(rec, line))
         except ValueError as e:
             errors.append(f"{file}:{line}: {e}")
-    if errors:
-        more = f"\n... and {len(errors) - _MAX_ERRORS} more" if len(errors) > _MAX_ERRORS else ""
-        raise KBError("\n".join(errors[:_MAX_ERRORS]) + more)
+    # Errors come from two passes (parsing, then validation), each "<file>:<line>: ...": file order.
+    raise_if(sorted(errors, key=lambda m: int(m[len(str(file)) + 1:].split(":", 1)[0])))
     if not out:
         raise KBError(f"{file}: no queries")
     return out
 
 
-def _jsonl_records(file: Path) -> Any:
-    with file.open(encoding="utf-8-sig") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield n, ValueError(f"invalid JSON: {e.msg}")
-                continue
-            yield n, rec
-
-
-def _csv_records(file: Path) -> Any:
-    with file.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.reader(f))
-    if not rows:
-        return
-    header = [h.strip().lower() for h in rows[0]]
-    for n, row in enumerate(rows[1:], 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            yield n, ValueError(f"expected {len(header)} columns, found {len(row)}")
-            continue
-        # An empty CSV cell is how a spreadsheet says null.
-        yield n, {k: (v.strip() or None) for k, v in zip(header, row, strict=True)}
-
-
-def _query(rec: Any, line: int) -> LabeledQuery:
-    if isinstance(rec, ValueError):
-        raise rec
+def _query(rec: object, line: int) -> LabeledQuery:
     if not isinstance(rec, dict):
         raise ValueError("each line must be a JSON object")
     text = rec.get("query", rec.get("text"))

@@ -8,9 +8,7 @@ Like kb.loader, a file is validated completely before anything is returned.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -23,10 +21,10 @@ from pathlib import Path
 from kb import rasa
 from kb.errors import KBError
 from kb.languages import normalize_lang
-from kb.loader import _ID, article_from_record
+from kb.loader import ARTICLE_ID, article_from_record
 from kb.models import Article
+from kb.records import csv_records, jsonl_records, raise_if, read_text
 
-_MAX_ERRORS = 20
 OUT_OF_SCOPE_LABELS = frozenset({"oos", "out_of_scope", "out-of-scope", "none"})
 
 
@@ -47,8 +45,8 @@ def read_intents(path: str | Path) -> list[Utterance]:
         raise KBError(f"{file}: unsupported intent format {file.suffix!r} "
                       "(use .jsonl, .csv, Rasa .yml/.yaml or Rasa .json)")
     errors: list[str] = []
-    utterances = reader(file, _read_text(file), errors)
-    _raise_if(errors)
+    utterances = reader(file, read_text(file), errors)
+    raise_if(errors)
     if not utterances:
         raise KBError(f"{file}:1: no utterances found")
     return utterances
@@ -64,8 +62,8 @@ def read_responses(path: str | Path) -> dict[str, str]:
     if file.suffix.lower() not in (".yml", ".yaml"):
         raise KBError(f"{file}: responses are read from a Rasa .yml/.yaml file, not {file.suffix!r}")
     errors: list[str] = []
-    out = rasa.responses(file, _read_text(file), errors)
-    _raise_if(errors)
+    out = rasa.responses(file, read_text(file), errors)
+    raise_if(errors)
     return out
 
 
@@ -119,23 +117,6 @@ def write_kb_jsonl(articles: Iterable[Article], path: str | Path) -> None:
         raise
 
 
-def _raise_if(errors: list[str]) -> None:
-    if errors:
-        more = f"\n... and {len(errors) - _MAX_ERRORS} more" if len(errors) > _MAX_ERRORS else ""
-        raise KBError("\n".join(errors[:_MAX_ERRORS]) + more)
-
-
-def _read_text(file: Path) -> str:
-    try:
-        return file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise KBError(f"{file}: no such file") from None
-    except UnicodeDecodeError as e:
-        raise KBError(f"{file}: not valid UTF-8 ({e.reason} at byte {e.start})") from None
-    except OSError as e:
-        raise KBError(f"{file}: cannot read ({e.strerror})") from None
-
-
 def _label(raw: str | None) -> str | None:
     label = unicodedata.normalize("NFC", raw).strip() if raw else ""
     return label if label and label.casefold() not in OUT_OF_SCOPE_LABELS else None
@@ -157,44 +138,20 @@ def _from_record(rec: object, path: Path, n: int, errors: list[str]) -> Utteranc
 
 
 def _read_jsonl(path: Path, text: str, errors: list[str]) -> list[Utterance]:
-    out = []
-    # split("\n"), not splitlines(): JSON strings may hold U+2028 and other characters it breaks on.
-    for n, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            errors.append(f"{path}:{n}: invalid JSON: {e.msg}")
-            continue
-        if u := _from_record(rec, path, n, errors):
-            out.append(u)
-    return out
+    return [u for n, rec in jsonl_records(path, text, errors) if (u := _from_record(rec, path, n, errors))]
 
 
 def _read_csv(path: Path, text: str, errors: list[str]) -> list[Utterance]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    header, rows = csv_records(path, text, errors)
     label_col = "label" if "label" in header else "intent"
     if "text" not in header or label_col not in header:
         raise KBError(f"{path}:1: CSV needs 'text' and 'label' (or 'intent') columns, found {header}")
-    ti, li = header.index("text"), header.index(label_col)
     out = []
-    start = reader.line_num + 1
-    try:
-        for row in reader:
-            # A quoted field may span lines, so a row starts right after where the previous one ended.
-            n, start = start, reader.line_num + 1
-            if not any(c.strip() for c in row):
-                continue
-            if len(row) != len(header):
-                errors.append(f"{path}:{n}: expected {len(header)} columns, found {len(row)}")
-            elif not row[ti].strip():
-                errors.append(f"{path}:{n}: empty text")
-            else:
-                out.append(Utterance(row[ti].strip(), _label(row[li]), n))
-    except csv.Error as e:
-        errors.append(f"{path}:{reader.line_num}: bad CSV: {e}")
+    for n, row in rows:
+        if not row["text"]:
+            errors.append(f"{path}:{n}: empty text")
+        else:
+            out.append(Utterance(row["text"], _label(row[label_col]), n))
     return out
 
 
@@ -214,7 +171,7 @@ _READERS: dict[str, Callable[[Path, str, list[str]], list[Utterance]]] = {
 
 def intent_article_ids(labels: list[str]) -> dict[str, str]:
     """Labels that already are valid ids keep them; the others get a slug made unique with -2, -3, ..."""
-    ids = {label: label for label in labels if _ID.match(label)}
+    ids = {label: label for label in labels if ARTICLE_ID.match(label)}
     taken = set(ids.values())
     for label in labels:
         if label in ids:

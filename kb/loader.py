@@ -20,7 +20,7 @@ from kb.errors import KBError
 from kb.languages import normalize_lang
 from kb.models import Article, KnowledgeBase
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _MAX_ERRORS = 20
 
@@ -75,7 +75,7 @@ def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str) -
     if unknown:
         raise fail(f"unknown field(s) {sorted(unknown)}")
     aid = rec.get("id")
-    if not isinstance(aid, str) or not _ID.match(aid):
+    if not isinstance(aid, str) or not ARTICLE_ID.match(aid):
         raise fail(f"missing or invalid id {aid!r} (letters, digits, '.', '_', '-')")
     title = rec.get("title")
     if not isinstance(title, str) or not title.strip():
