@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -17,6 +18,11 @@ class Query:
     text: str
     lang: str
     vector: np.ndarray | None = None  # set by the caller when a dense retriever takes part
+
+    @cached_property
+    def terms(self) -> list[str]:
+        """The analyzer's terms, computed once for BM25 and the classifier."""
+        return analyze(self.text, self.lang)
 
 
 class Retriever(Protocol):
@@ -38,7 +44,7 @@ class BM25Retriever:
         self.index, self.depth = index, depth
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
-        rows, scores = self.index.bm25.top(analyze(query.text, query.lang), self.depth)
+        rows, scores = self.index.bm25.top(query.terms, self.depth)
         if not len(rows):
             return []
         top = float(scores[0])
@@ -77,24 +83,24 @@ class HybridRetriever:
         self.bm25 = BM25Retriever(index, depth)
         self.dense = DenseRetriever(index, depth)
         self.rrf_k, self.wd, self.wb, self.ws = rrf_k, dense_weight, bm25_weight, similarity_weight
+        self._position = {a: i for i, a in enumerate(index.article_ids)}
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         dense = {h.article_id: h for h in self.dense.retrieve(query, self.dense.depth)}
         sparse = {h.article_id: h for h in self.bm25.retrieve(query, self.bm25.depth)}
         log_probs = None
         if self.index.classifier is not None and query.vector is not None:
-            log_probs = self.index.classifier.log_probs(query.vector, analyze(query.text, query.lang))
+            log_probs = self.index.classifier.log_probs(query.vector, query.terms)
         candidates = dense.keys() | sparse.keys()
         if log_probs is not None:
             top = np.argsort(-log_probs)[: max(k, 10)]
             candidates |= {self.index.article_ids[i] for i in top}
         floor = min((h.dense for h in dense.values()), default=0.0)
-        position = {a: i for i, a in enumerate(self.index.article_ids)}
         fused = []
         for aid in candidates:
             d, b = dense.get(aid), sparse.get(aid)
             if log_probs is not None:
-                lp = float(log_probs[position[aid]])
+                lp = float(log_probs[self._position[aid]])
                 score = lp + self.ws * (d.dense if d else floor)
             else:
                 score = (self.wd / (self.rrf_k + d.dense_rank) if d else 0.0) + \

@@ -86,13 +86,12 @@ def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
 
 def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray, key: str,
                 old: HybridIndex | None) -> ArticleClassifier | None:
-    ids = sorted({u.article_id for u in units})
+    # Labels are positions in the sorted article ids, the order HybridIndex.article_ids has.
+    ids, labels = np.unique([u.article_id for u in units], return_inverse=True)
     if not 2 <= len(ids) <= MAX_CLASSIFIER_ARTICLES:
         return None
     if old is not None and old.classifier is not None and old.manifest.get("classifier") == key:
         return old.classifier
-    pos = {a: i for i, a in enumerate(ids)}
-    labels = np.array([pos[u.article_id] for u in units])
     return ArticleClassifier.train(vectors, docs, labels, len(ids))
 
 

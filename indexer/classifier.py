@@ -62,6 +62,18 @@ def _fit(x: np.ndarray | sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
             theta[d * n_classes:].astype(np.float32))
 
 
+def _tfidf(docs: Sequence[Sequence[str]], vocab: dict[str, int], idf: np.ndarray) -> sp.csr_matrix:
+    """L2-normalised binary TF-IDF rows of the documents' term features."""
+    rows, cols = [], []
+    for i, terms in enumerate(docs):
+        for col in {vocab[t] for t in term_features(terms) if t in vocab}:
+            rows.append(i)
+            cols.append(col)
+    m = sp.csr_matrix((idf[cols], (rows, cols)), shape=(len(docs), len(vocab)))
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    return sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m)
+
+
 @dataclass(frozen=True)
 class ArticleClassifier:
     """P(article | question) over the index's articles (in `HybridIndex.article_ids` order)."""
@@ -79,21 +91,13 @@ class ArticleClassifier:
     def n_classes(self) -> int:
         return int(self.dense_b.shape[0])
 
-    def _tfidf(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        rows, cols = [], []
-        for i, terms in enumerate(docs):
-            for col in {self.vocab[t] for t in term_features(terms) if t in self.vocab}:
-                rows.append(i)
-                cols.append(col)
-        m = sp.csr_matrix((self.idf[cols], (rows, cols)), shape=(len(docs), len(self.vocab)))
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        return sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m)
-
     def log_probs(self, vector: np.ndarray, terms: Sequence[str]) -> np.ndarray:
         """Log-probability of each article for one question (its vector and analyzer terms)."""
         dense = _log_softmax(SCALE * (vector @ self.dense_w) + self.dense_b)
-        sparse = _log_softmax(SCALE * np.asarray(self._tfidf([terms]) @ self.sparse_w)[0]
-                              + self.sparse_b)
+        # One question's TF-IDF row is a few weighted rows of sparse_w: no sparse matrix needed.
+        cols = sorted({self.vocab[t] for t in term_features(terms) if t in self.vocab})
+        weights = self.idf[cols] / max(float(np.linalg.norm(self.idf[cols])), 1e-12)
+        sparse = _log_softmax(SCALE * (weights @ self.sparse_w[cols]) + self.sparse_b)
         return _log_softmax(0.5 * dense + 0.5 * sparse)
 
     @classmethod
@@ -113,11 +117,8 @@ class ArticleClassifier:
         keep = sorted(df, key=lambda t: (-df[t], t))[: max(1, MAX_SPARSE_WEIGHTS // max(n_classes, 1))]
         vocab = {t: i for i, t in enumerate(sorted(keep))}
         idf = np.array([np.log((1 + len(docs)) / (1 + df[t])) + 1 for t in sorted(keep)], dtype=np.float32)
-        shell = cls(np.zeros((vectors.shape[1], n_classes), np.float32), np.zeros(n_classes, np.float32),
-                    np.zeros((len(vocab), n_classes), np.float32), np.zeros(n_classes, np.float32),
-                    idf, vocab)
         dense_w, dense_b = _fit(vectors.astype(np.float64), labels, weights, n_classes)
-        sparse_w, sparse_b = _fit(shell._tfidf(docs), labels, weights, n_classes)
+        sparse_w, sparse_b = _fit(_tfidf(docs, vocab, idf), labels, weights, n_classes)
         log.info("article classifier: %d units, %d articles, %d terms, %.1f s", len(labels), n_classes,
                  len(vocab), time.perf_counter() - started)
         return cls(dense_w, dense_b, sparse_w, sparse_b, idf, vocab)
