@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,20 +199,15 @@ def _evaluate(obj: _Ctx, kb_path: str | None, queries_path: str, index_dir: str 
     from eval.metrics import compute_metrics, format_table
     from eval.queries import load_queries
 
-    overrides: dict[str, Any] = {}
-    if threshold is not None:
-        overrides = {"answer_threshold": threshold, "lang_thresholds": {},
-                     "suggest_threshold": min(threshold, obj.settings(True).suggest_threshold)}
     # calibrate may be the command that creates the settings file
-    settings = obj.settings(missing_ok=True, **overrides)
-    if kb_path is None and index_dir is None and not Path(settings.index_dir).exists():
-        raise click.ClickException("give --kb (the KB to evaluate) or --index (an existing index)")
+    settings = obj.settings(missing_ok=True)
+    if threshold is not None:
+        settings = replace(settings, answer_threshold=threshold, lang_thresholds={},
+                           suggest_threshold=min(threshold, settings.suggest_threshold))
     try:
         queries = load_queries(queries_path)
-        with open_bot(settings, kb_path, index_dir or (None if kb_path else settings.index_dir),
-                      _progress("Indexing")) as bot:
-            with click.progressbar(length=len(queries), label="Asking", file=sys.stderr) as bar:
-                outcomes = run_queries(bot, queries, lambda done, total: bar.update(1))
+        with open_bot(settings, kb_path, index_dir, _progress("Indexing")) as bot:
+            outcomes = run_queries(bot, queries, _progress("Asking"))
             metrics = compute_metrics(outcomes, target_precision, target_escalation)
             if html_out:
                 from eval.report import render_report
@@ -229,10 +224,14 @@ def _evaluate(obj: _Ctx, kb_path: str | None, queries_path: str, index_dir: str 
 
 
 def _progress(label: str) -> Any:
-    """A progress callback (done, total) drawing a bar on stderr; finished when done == total."""
-    bar = click.progressbar(length=1, label=label, file=sys.stderr)
+    """A progress callback (done, total) drawing a bar on stderr; finished when done == total, and
+    started afresh when a new run of work counts from the beginning again."""
+    bar: Any = None
 
     def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None or done < bar.pos:
+            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
         bar.length = max(total, 1)
         bar.update(done - bar.pos)
         if done >= total:
@@ -308,12 +307,9 @@ def benchmark(obj: _Ctx, datasets: tuple[str, ...], data_dir: str, target_precis
     results = []
     for name in datasets or DATASETS:
         try:
-            with click.progressbar(length=1, label=f"{name}: asking", file=sys.stderr) as bar:
-                def progress(done: int, total: int) -> None:
-                    bar.length = total
-                    bar.update(done - bar.pos)
-                result = run_benchmark(name, data_dir, settings, target_precision, target_escalation,
-                                       echo=lambda s: click.echo(s, err=True), progress=progress)
+            result = run_benchmark(name, data_dir, settings, target_precision, target_escalation,
+                                   echo=lambda s: click.echo(s, err=True),
+                                   progress=_progress(f"{name}: asking"))
         except (FaqbotError, ValueError, OSError) as e:
             raise click.ClickException(str(e)) from None
         results.append(result)

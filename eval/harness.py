@@ -23,13 +23,12 @@ def open_bot(settings: Settings, kb_path: str | Path | None, index_dir: str | Pa
              progress: Progress | None = None) -> Iterator[Bot]:
     """A bot over the index to evaluate.
 
+    - neither: the configured index (`settings.index_dir`), as it is;
     - index only: that index as it is (e.g. the one being served);
     - KB only: a fresh index in a temporary folder, removed afterwards;
     - both: the index at `index_dir` is built or updated from the KB, so repeated evals of an
       edited KB only embed what changed.
     """
-    if kb_path is None and index_dir is None:
-        raise ValueError("give a knowledge base, an index, or both")
     encoder = make_encoder(settings.encoder)
     if kb_path is None:
         yield Bot(load_index(index_dir or settings.index_dir, encoder.name), encoder, settings)
