@@ -7,12 +7,9 @@ Like kb.loader, a file is validated completely before anything is returned.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import secrets
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +20,7 @@ from kb.errors import KBError
 from kb.languages import normalize_lang
 from kb.loader import ARTICLE_ID, article_from_record
 from kb.models import Article
-from kb.records import csv_records, jsonl_records, raise_if, read_text
+from kb.records import csv_records, jsonl_records, raise_if, read_text, write_text_atomic
 
 OUT_OF_SCOPE_LABELS = frozenset({"oos", "out_of_scope", "out-of-scope", "none"})
 
@@ -96,25 +93,13 @@ def intents_to_articles(utterances: Iterable[Utterance], lang: str = "en",
 
 def write_kb_jsonl(articles: Iterable[Article], path: str | Path) -> None:
     """Write articles as KB JSONL (what kb.loader reads); readers see the old file or the new, never half."""
-    target = Path(path)
-    # Hidden, so a temp file left by a killed process is skipped when a KB folder is loaded.
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    # Mode "x" instead of mkstemp: the file gets the usual umask permissions, not 0600.
-    f = tmp.open("x", encoding="utf-8", newline="\n")
-    try:
-        with f:
-            for a in articles:
-                rec = {"id": a.id, "lang": a.lang, "title": a.title, "body": a.body,
-                       "questions": list(a.questions), "tags": list(a.tags)}
-                rec.update({k: v for k, v in (("url", a.url), ("updated", a.updated)) if v})
-                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    lines = []
+    for a in articles:
+        rec = {"id": a.id, "lang": a.lang, "title": a.title, "body": a.body,
+               "questions": list(a.questions), "tags": list(a.tags)}
+        rec.update({k: v for k, v in (("url", a.url), ("updated", a.updated)) if v})
+        lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+    write_text_atomic(Path(path), "".join(lines))
 
 
 def _label(raw: str | None) -> str | None:

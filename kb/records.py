@@ -1,11 +1,15 @@
-"""Line-numbered records from JSONL and CSV files, for readers that validate every line and report
-all bad ones at once (intent datasets, evaluation queries)."""
+"""Reading and writing the plain files around a KB: line-numbered records from JSONL and CSV (for
+readers that validate every line and report all bad ones at once: intent datasets, evaluation
+queries), and atomic whole-file writes (imported KBs, the settings file)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import secrets
 from pathlib import Path
 
 from kb.errors import KBError
@@ -69,3 +73,21 @@ def csv_records(path: Path, text: str, errors: list[str]) -> tuple[list[str], li
     except csv.Error as e:
         errors.append(f"{path}:{reader.line_num}: bad CSV: {e}")
     return header, out
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text`: readers see the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Hidden, so a temp file left by a killed process is skipped when a KB folder is loaded; mode
+    # "x" instead of mkstemp, so the file gets the usual umask permissions rather than 0600.
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with tmp.open("x", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -18,6 +17,7 @@ import tomlkit
 
 from kb.errors import SettingsError
 from kb.languages import normalize_lang
+from kb.records import write_text_atomic
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,19 @@ def config_path(path: str | Path | None = None, env: Mapping[str, str] | None = 
     return Path(path) if path else Path(env.get("FAQBOT_CONFIG", "faqbot.toml"))
 
 
+def _toml_values(text: str, origin: str) -> dict[str, Any]:
+    """The settings a TOML text sets, coerced to their types."""
+    types = {f.name: f.type for f in fields(Settings)}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SettingsError(f"{origin}: invalid TOML: {e}") from None
+    for key in data:
+        if key not in types:
+            raise SettingsError(f"{origin}: unknown setting {key!r}")
+    return {key: _coerce(key, types[key], value, origin) for key, value in data.items()}
+
+
 def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None = None,
                   *, missing_ok: bool = False, **overrides: Any) -> Settings:
     """Settings from defaults, then the TOML file (`path`, $FAQBOT_CONFIG or ./faqbot.toml), then
@@ -124,20 +137,15 @@ def load_settings(path: str | Path | None = None, env: Mapping[str, str] | None 
         raise SettingsError(f"{file}: settings file not found")
     if file.exists():
         try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            values.update(_toml_values(file.read_text(encoding="utf-8"), str(file)))
+        except UnicodeDecodeError as e:
             raise SettingsError(f"{file}: invalid TOML: {e}") from None
-        for key, value in data.items():
-            if key not in types:
-                raise SettingsError(f"{file}: unknown setting {key!r}")
-            values[key] = _coerce(key, types[key], value, str(file))
     for name, typ in types.items():
         var = f"FAQBOT_{name.upper()}"
         if var in env:
             values[name] = _coerce(name, typ, env[var], var)
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Settings(**values)
-
 
 
 def write_settings(path: str | Path, updates: Mapping[str, Any]) -> Settings:
@@ -164,14 +172,6 @@ def write_settings(path: str | Path, updates: Mapping[str, Any]) -> Settings:
         else:
             doc[key] = list(value) if isinstance(value, tuple) else value
     text = tomlkit.dumps(doc)
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        settings = load_settings(tmp, env={})
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    settings = Settings(**_toml_values(text, str(file)))
+    write_text_atomic(file, text)
     return settings
