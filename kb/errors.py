@@ -41,3 +41,38 @@ class RequestError(FaqbotError):
 
     status = 400
     code = "bad_request"
+
+
+class NotFoundError(FaqbotError):
+    """A session, escalation, turn or key that does not exist."""
+
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(FaqbotError):
+    """The request clashes with the current state (e.g. claiming a resolved escalation)."""
+
+    status = 409
+    code = "conflict"
+
+
+class AuthError(FaqbotError):
+    """Missing or invalid credentials for an endpoint that needs a key."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(FaqbotError):
+    """A valid key whose role may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class StoreError(FaqbotError):
+    """The conversation store cannot be opened or used (bad URL, database down)."""
+
+    status = 503
+    code = "store_unavailable"

@@ -16,6 +16,7 @@ from typing import Any
 import tomlkit
 
 from kb.errors import SettingsError
+from kb.handoff import TABLES, QueueConfig, RouteRule, SensitiveTopic, WebhookConfig
 from kb.languages import normalize_lang
 from kb.records import write_text_atomic
 
@@ -41,8 +42,33 @@ class Settings:
     max_k: int = 50
     passage_budget: int = 600
     log_level: str = "INFO"
+    # Conversations, escalations and feedback: "sqlite:///path.db" or "postgresql://user@host/db".
+    store_url: str = "sqlite:///var/faqbot.db"
+    # A bot-made escalation without contact details waits this long for the customer's handoff
+    # form before it goes to the help desk, so the ticket arrives with the contact.
+    handoff_grace_seconds: int = 60
+    unhelpful_limit: int = 2  # unhelpful answers in a row (thumbs down, same question again)
+    delivery_max_attempts: int = 8  # then the delivery goes to the dead-letter list
+    queues: tuple[QueueConfig, ...] = (QueueConfig(),)
+    routes: tuple[RouteRule, ...] = ()  # first match wins; else the first queue
+    webhooks: tuple[WebhookConfig, ...] = ()
+    sensitive_topics: tuple[SensitiveTopic, ...] = ()
 
     def __post_init__(self) -> None:
+        for name, parse in TABLES.items():
+            try:
+                object.__setattr__(self, name, parse(name, getattr(self, name)))
+            except ValueError as e:
+                raise SettingsError(str(e)) from None
+        if not self.queues:
+            raise SettingsError("queues must name at least one queue")
+        queue_names = {q.name for q in self.queues}
+        for rule in self.routes:
+            if rule.queue not in queue_names:
+                raise SettingsError(f"route to unknown queue {rule.queue!r}; queues: {sorted(queue_names)}")
+        for name in ("handoff_grace_seconds",):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
         for name in ("answer_threshold", "suggest_threshold"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
@@ -54,7 +80,8 @@ class Settings:
         for lang, v in self.lang_thresholds.items():
             if not 0.0 <= v <= 1.0:
                 raise SettingsError(f"lang_thresholds[{lang!r}] must be between 0 and 1, got {v!r}")
-        for name in ("port", "threads", "max_suggestions", "max_question_chars", "max_k"):
+        for name in ("port", "threads", "max_suggestions", "max_question_chars", "max_k",
+                     "unhelpful_limit", "delivery_max_attempts"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:
@@ -72,9 +99,20 @@ class Settings:
     def answer_threshold_for(self, lang: str) -> float:
         return self.lang_thresholds.get(lang, self.answer_threshold)
 
+    def queue(self, name: str) -> QueueConfig:
+        """The queue called `name`, else the first (default) queue."""
+        return next((q for q in self.queues if q.name == name), self.queues[0])
+
 
 def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
     typ = str(typ)
+    if name in TABLES:
+        try:
+            if isinstance(value, str):
+                value = json.loads(value)
+            return TABLES[name](name, value)
+        except (ValueError, json.JSONDecodeError) as e:
+            raise SettingsError(f"{origin}: {e}") from None
     try:
         if isinstance(value, str):
             if typ == "int":

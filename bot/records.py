@@ -1,0 +1,120 @@
+"""Domain values of conversations and handoffs: what the store keeps and the API returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Session states: the bot answers a session until it is handed off, and again once an agent
+# hands it back.
+BOT, HANDED_OFF = "bot", "handed_off"
+# Escalation life cycle.
+OPEN, CLAIMED, RESOLVED = "open", "claimed", "resolved"
+# Delivery (outbox) states.
+PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
+PRIORITIES = ("low", "normal", "high", "urgent")
+ROLES = ("customer", "bot", "agent", "system")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How a person can reach the customer; every field optional."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.name or self.email or self.phone)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One message of a conversation. Bot turns carry the decision that produced them."""
+
+    session_id: str
+    role: str  # one of ROLES
+    text: str  # as stored: PII-redacted (see bot.pii)
+    at: float  # unix seconds
+    lang: str = ""
+    decision: str = ""  # bot turns: "answered" | "suggest" | "escalated" | "handed_off"
+    article_id: str = ""
+    confidence: float | None = None
+    reason: str = ""
+    took_ms: float | None = None  # bot turns: time to answer
+    agent: str = ""  # agent turns: who wrote it
+    turn_id: int = 0  # assigned by the store; 0 until stored
+
+
+@dataclass(frozen=True)
+class Session:
+    session_id: str
+    state: str  # BOT | HANDED_OFF
+    lang: str
+    created_at: float
+    updated_at: float
+    contact: Contact = Contact()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article the bot considered, for the agent who takes over."""
+
+    article_id: str
+    title: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A request for a person, with everything the agent needs to pick it up."""
+
+    escalation_id: str  # random hex; webhooks use it as the idempotency key
+    session_id: str
+    reason: str  # "low_confidence" | "human_requested" | "unhelpful" | "sensitive:<topic>" | "angry"
+    #              | "urgent" | "customer_form"
+    language: str
+    priority: str  # one of PRIORITIES
+    queue: str
+    created_at: float
+    transcript: tuple[Turn, ...] = ()
+    candidates: tuple[Candidate, ...] = ()
+    contact: Contact = Contact()
+    message: str = ""  # what the customer wrote in the handoff form
+    expected_reply_at: float | None = None  # from the queue's business hours
+    out_of_hours: bool = False
+    status: str = OPEN
+    agent: str = ""  # who claimed or resolved it
+    updated_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class Feedback:
+    session_id: str
+    turn_id: int  # the bot turn it rates
+    at: float
+    helpful: bool | None = None
+    csat: int | None = None  # 1-5
+    comment: str = ""  # PII-redacted
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One escalation to deliver to one webhook (the outbox row)."""
+
+    delivery_id: int
+    escalation_id: str
+    target: str  # webhook name from settings
+    status: str  # PENDING | DELIVERED | DEAD
+    attempts: int
+    next_at: float  # not before this time (retry backoff, or a worker's lease)
+    last_error: str = ""
+    delivered_at: float | None = None
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key_id: str  # public part, shown in listings
+    role: str  # "helpdesk" | "agent" | "admin"
+    name: str
+    created_at: float
+    revoked_at: float | None = None

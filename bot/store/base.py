@@ -1,0 +1,102 @@
+"""The conversation store: one narrow protocol, with SQLite (default) and PostgreSQL behind it.
+
+Every write that the API acknowledges is committed before the call returns; an escalation, its
+outbox rows and the session's switch to `handed_off` commit in one transaction, so a crash never
+leaves a handed-off session without its escalation or an escalation that is never delivered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.records import ApiKey, Contact, Delivery, Escalation, Feedback, Session, Turn
+
+
+class Store(Protocol):
+    url: str  # where it lives, with any password removed
+
+    # --- sessions and transcripts ---
+    def add_turn(self, turn: Turn) -> Turn:
+        """Store `turn` (creating its session, in state BOT, if new); the stored turn with its id.
+        Updates the session's `lang` (when the turn has one) and `updated_at`."""
+
+    def session(self, session_id: str) -> Session | None: ...
+
+    def transcript(self, session_id: str) -> list[Turn]:
+        """The session's turns, oldest first; [] for an unknown session."""
+
+    def set_state(self, session_id: str, state: str) -> Session:
+        """NotFoundError for an unknown session; ValueError for a state that is not BOT/HANDED_OFF."""
+
+    def set_contact(self, session_id: str, contact: Contact) -> Session: ...
+
+    # --- escalations ---
+    def add_escalation(self, escalation: Escalation, targets: Sequence[str],
+                       deliver_at: float) -> Escalation:
+        """One transaction: the escalation, one PENDING delivery per webhook target (first attempt
+        not before `deliver_at`), and the session set to HANDED_OFF."""
+
+    def escalation(self, escalation_id: str) -> Escalation | None: ...
+
+    def open_escalation(self, session_id: str) -> Escalation | None:
+        """The session's newest escalation that is not resolved, if any."""
+
+    def escalations(self, status: str | None = None, queue: str | None = None,
+                    limit: int = 100, since: float | None = None,
+                    until: float | None = None) -> list[Escalation]:
+        """Newest first, filtered by status/queue/created_at range [since, until)."""
+
+    def update_escalation(self, escalation_id: str, *, contact: Contact | None = None,
+                          message: str | None = None) -> Escalation:
+        """Add what the customer gave in the handoff form (before or after delivery)."""
+
+    def claim(self, escalation_id: str, agent: str) -> Escalation:
+        """OPEN → CLAIMED by `agent`; ConflictError if resolved or claimed by someone else;
+        claiming again by the same agent is a no-op."""
+
+    def resolve(self, escalation_id: str, agent: str) -> Escalation:
+        """→ RESOLVED; ConflictError if already resolved."""
+
+    # --- feedback ---
+    def add_feedback(self, feedback: Feedback) -> Feedback:
+        """NotFoundError if the turn does not exist in that session or is not a bot turn.
+        A second rating of the same turn replaces the first."""
+
+    def feedback(self, since: float | None = None, until: float | None = None) -> list[Feedback]: ...
+
+    def turns(self, since: float | None = None, until: float | None = None) -> list[Turn]:
+        """All turns in [since, until), oldest first (for analytics)."""
+
+    # --- webhook outbox ---
+    def lease_deliveries(self, now: float, lease_seconds: float, limit: int) -> list[Delivery]:
+        """Atomically take up to `limit` PENDING deliveries due at `now` and push their `next_at`
+        to now + lease_seconds, so that no other worker takes them while this one tries; a worker
+        that dies simply lets the lease expire. Returned rows show attempts before this try."""
+
+    def mark_delivered(self, delivery_id: int, now: float) -> None: ...
+
+    def mark_failed(self, delivery_id: int, error: str, retry_at: float | None) -> None:
+        """Count the attempt; retry at `retry_at`, or move to DEAD (the dead-letter list) if None."""
+
+    def deliveries(self, status: str | None = None, escalation_id: str | None = None) -> list[Delivery]: ...
+
+    def retry_dead(self, delivery_id: int, now: float) -> None:
+        """Put a DEAD delivery back to PENDING (an operator fixed the target)."""
+
+    # --- API keys (only hashes are stored) ---
+    def add_key(self, key: ApiKey, secret_hash: str) -> ApiKey: ...
+
+    def keys(self) -> list[ApiKey]: ...
+
+    def key_for_hash(self, secret_hash: str) -> ApiKey | None:
+        """The key with that hash, if not revoked."""
+
+    def revoke_key(self, key_id: str, now: float) -> ApiKey: ...
+
+    # --- privacy ---
+    def delete_session(self, session_id: str) -> dict[str, int]:
+        """Erase the session: its turns, feedback, escalations and their deliveries. Counts of
+        rows deleted by kind; all zeros for an unknown session."""
+
+    def close(self) -> None: ...
