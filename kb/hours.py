@@ -50,7 +50,8 @@ class BusinessHours:
         try:
             days_off = frozenset(dt.date.fromisoformat(h) for h in holidays)
         except (TypeError, ValueError):
-            raise ValueError(f"holidays must be ISO dates like '2026-12-25', got {list(holidays)!r}") from None
+            raise ValueError(f"holidays must be ISO dates like '2026-12-25', "
+                             f"got {list(holidays)!r}") from None
         text = " ".join(spec.lower().split())
         if text in ("always", "24/7"):
             return cls(timezone, tuple(((0, 24 * 60),) for _ in DAYS), days_off)
