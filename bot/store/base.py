@@ -47,15 +47,16 @@ class Store(Protocol):
                     until: float | None = None) -> list[Escalation]:
         """Newest first, filtered by status/queue/created_at range [since, until)."""
 
+    # The escalation mutators stamp `updated_at` with `now`, or the clock when it is not given.
     def update_escalation(self, escalation_id: str, *, contact: Contact | None = None,
-                          message: str | None = None) -> Escalation:
+                          message: str | None = None, now: float | None = None) -> Escalation:
         """Add what the customer gave in the handoff form (before or after delivery)."""
 
-    def claim(self, escalation_id: str, agent: str) -> Escalation:
+    def claim(self, escalation_id: str, agent: str, *, now: float | None = None) -> Escalation:
         """OPEN → CLAIMED by `agent`; ConflictError if resolved or claimed by someone else;
         claiming again by the same agent is a no-op."""
 
-    def resolve(self, escalation_id: str, agent: str) -> Escalation:
+    def resolve(self, escalation_id: str, agent: str, *, now: float | None = None) -> Escalation:
         """→ RESOLVED; ConflictError if already resolved."""
 
     # --- feedback ---
@@ -74,25 +75,30 @@ class Store(Protocol):
         to now + lease_seconds, so that no other worker takes them while this one tries; a worker
         that dies simply lets the lease expire. Returned rows show attempts before this try."""
 
-    def mark_delivered(self, delivery_id: int, now: float) -> None: ...
+    def mark_delivered(self, delivery_id: int, now: float) -> None:
+        """Count the attempt and move to DELIVERED (a second report keeps the first time)."""
 
     def mark_failed(self, delivery_id: int, error: str, retry_at: float | None) -> None:
-        """Count the attempt; retry at `retry_at`, or move to DEAD (the dead-letter list) if None."""
+        """Count the attempt; retry at `retry_at`, or move to DEAD (the dead-letter list) if None.
+        A delivery that is no longer PENDING is left alone: a worker whose lease expired must not
+        undo another worker's success."""
 
     def deliveries(self, status: str | None = None, escalation_id: str | None = None) -> list[Delivery]: ...
 
     def retry_dead(self, delivery_id: int, now: float) -> None:
-        """Put a DEAD delivery back to PENDING (an operator fixed the target)."""
+        """Put a DEAD delivery back to PENDING, due at `now`, with its attempts counted from 0
+        again (an operator fixed the target); ConflictError if it is not DEAD."""
 
     # --- API keys (only hashes are stored) ---
     def add_key(self, key: ApiKey, secret_hash: str) -> ApiKey: ...
 
-    def keys(self) -> list[ApiKey]: ...
+    def api_keys(self) -> list[ApiKey]: ...
 
     def key_for_hash(self, secret_hash: str) -> ApiKey | None:
         """The key with that hash, if not revoked."""
 
-    def revoke_key(self, key_id: str, now: float) -> ApiKey: ...
+    def revoke_key(self, key_id: str, now: float) -> ApiKey:
+        """Revoking a revoked key keeps its first `revoked_at`."""
 
     # --- privacy ---
     def delete_session(self, session_id: str) -> dict[str, int]:

@@ -1,0 +1,55 @@
+"""The default store: one SQLite file in WAL mode, safe for threads and for several processes."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.store.sql import SqlStore
+from kb.errors import StoreError
+
+
+class SqliteStore(SqlStore):
+    # IntegrityError must come first in any except clause: it is a DatabaseError too.
+    conflict_errors = (sqlite3.IntegrityError,)
+    unavailable_errors = (sqlite3.OperationalError, sqlite3.DatabaseError)
+
+    def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self._busy_timeout = busy_timeout
+        super().__init__(f"sqlite:///{path}")
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: the driver starts no transactions of its own; _transaction does.
+        # check_same_thread=False only so close() can close every thread's connection.
+        conn = sqlite3.connect(self.path, timeout=self._busy_timeout, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"{self.url}: SQLite refused WAL mode (got {mode!r}); "
+                                 "is the file on a network filesystem?")
+            # FULL syncs the WAL on every commit: NORMAL may lose the last commits on power loss,
+            # and an acknowledged escalation must survive that.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @contextmanager
+    def _transaction(self, conn: Any, write: bool) -> Iterator[None]:
+        # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never
+        # fail half-way with SQLITE_BUSY, and writers of every process queue on busy_timeout.
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
