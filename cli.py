@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from cli_desk import COMMANDS
 from kb import FaqbotError, Settings, load_kb, load_settings
 
 
@@ -120,14 +121,21 @@ def serve(obj: _Ctx, index_dir: str | None, host: str | None, port: int | None) 
     settings = obj.settings(index_dir=index_dir, host=host, port=port)
     if not Path(settings.index_dir, "manifest.json").exists():
         raise click.ClickException(f"no index at {settings.index_dir}: run `faqbot index` first")
+    from bot.delivery import start_background
+
     try:
         app = create_app(settings)
     except FaqbotError as e:
         raise click.ClickException(str(e)) from None
+    # Escalations reach the help desks from a background worker, so no request waits on them.
+    _, stop = start_background(app.extensions["faqbot.store"], settings)
     click.echo(f"faqbot serving {settings.index_dir} on http://{settings.host}:{settings.port}",
                err=True)
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                   ident="faqbot")
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
+                       ident="faqbot")
+    finally:
+        stop.set()
 
 
 @main.group("kb")
@@ -344,6 +352,9 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None) -
     if json_out:
         Path(json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 
+
+for _command in COMMANDS:
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

@@ -60,7 +60,8 @@ class Bot:
         self.retriever = HybridRetriever(index)
         self.confidence = confidence or ConfidenceModel()
 
-    def _lang_hint(self, lang: object) -> str | None:
+    def lang_hint(self, lang: object) -> str | None:
+        """A caller's language hint, normalised (RequestError if it is not a language code)."""
         if lang is None:
             return None
         if not isinstance(lang, str):
@@ -90,7 +91,7 @@ class Bot:
 
     def answer(self, question: object, lang: object = None, previous_lang: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
-        detected = self.languages.detect(text, self._lang_hint(lang), previous_lang).lang
+        detected = self.languages.detect(text, self.lang_hint(lang), previous_lang).lang
         hits = self.rank(text, detected)
         decision = self.decide(hits, detected)
         suggestions: tuple[Suggestion, ...] = ()
@@ -128,7 +129,7 @@ class Bot:
         text = clean_question(query, self.settings.max_question_chars, "query")
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= self.settings.max_k:
             raise RequestError(f"k must be an integer from 1 to {self.settings.max_k}, got {k!r}")
-        detected = self.languages.detect(text, self._lang_hint(lang)).lang
+        detected = self.languages.detect(text, self.lang_hint(lang)).lang
         out = []
         for h in self._retrieve(text, detected, k):
             article = self.version(h.article_id, detected)

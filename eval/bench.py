@@ -142,7 +142,8 @@ def bench_latency(encoder: Encoder, n_articles: int, n_requests: int, echo: Echo
     kb = synthetic_kb(n_articles, rng)
     with tempfile.TemporaryDirectory() as tmp:
         echo(f"indexing a synthetic KB of {n_articles} articles…")
-        settings = Settings(index_dir=str(Path(tmp) / "index"), log_level="WARNING")
+        settings = Settings(index_dir=str(Path(tmp) / "index"), log_level="WARNING",
+                            store_url=f"sqlite:///{tmp}/store.db")
         index, stats = build_index(kb, settings.index_dir, encoder)
         echo(f"  {stats.n_units} units in {stats.seconds:.1f} s")
         app = create_app(settings, bot=Bot(index, encoder, settings))

@@ -98,7 +98,25 @@ class BusinessHours:
                     return start.timestamp()
         return None
 
+    def _window_end(self, at: float) -> float:
+        """The end of the opening window that contains `at` (which must be open)."""
+        local = dt.datetime.fromtimestamp(at, self.zone)
+        minute = local.hour * 60 + local.minute
+        end = next(b for a, b in self.windows[local.weekday()] if a <= minute < b)
+        midnight = dt.datetime.combine(local.date(), dt.time(), self.zone)
+        return (midnight + dt.timedelta(minutes=end)).astimezone(dt.UTC).timestamp()
+
     def reply_by(self, at: float, response_minutes: int) -> float | None:
-        """When a person will have replied to a request made at `at`."""
-        opens = self.next_open(at)
-        return None if opens is None else opens + response_minutes * 60
+        """When a person will have replied to a request made at `at`: `response_minutes` of
+        opening time later, so a request just before closing is answered after the next opening."""
+        remaining, t = response_minutes * 60.0, at
+        for _ in range(_HORIZON_DAYS * 4):
+            start = self.next_open(t)
+            if start is None:
+                return None
+            end = self._window_end(start)
+            if start + remaining <= end:
+                return start + remaining
+            remaining -= end - start
+            t = end
+        return None

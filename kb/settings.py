@@ -44,6 +44,8 @@ class Settings:
     log_level: str = "INFO"
     # Conversations, escalations and feedback: "sqlite:///path.db" or "postgresql://user@host/db".
     store_url: str = "sqlite:///var/faqbot.db"
+    # Origins whose pages may call the public API from a browser (the widget); "*" allows any.
+    cors_origins: tuple[str, ...] = ("*",)
     # A bot-made escalation without contact details waits this long for the customer's handoff
     # form before it goes to the help desk, so the ticket arrives with the contact.
     handoff_grace_seconds: int = 60
@@ -53,6 +55,9 @@ class Settings:
     routes: tuple[RouteRule, ...] = ()  # first match wins; else the first queue
     webhooks: tuple[WebhookConfig, ...] = ()
     sensitive_topics: tuple[SensitiveTopic, ...] = ()
+    # Also escalate the built-in topics (legal threats, account takeover, refunds over 200) in
+    # every catalog language; a configured topic of the same name replaces the built-in one.
+    builtin_sensitive_topics: bool = True
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
@@ -104,6 +109,10 @@ class Settings:
         return next((q for q in self.queues if q.name == name), self.queues[0])
 
 
+_BOOLS = {"1": True, "true": True, "yes": True, "on": True,
+          "0": False, "false": False, "no": False, "off": False}
+
+
 def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
     typ = str(typ)
     if name in TABLES:
@@ -114,6 +123,12 @@ def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
         except (ValueError, json.JSONDecodeError) as e:
             raise SettingsError(f"{origin}: {e}") from None
     try:
+        if typ == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in _BOOLS:
+                return _BOOLS[value.strip().lower()]
+            raise ValueError(value)
         if isinstance(value, str):
             if typ == "int":
                 return int(value)

@@ -28,7 +28,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     root = tmp_path_factory.mktemp("e2e")
     kb = write_kb(root / "kb", TINY_KB)
-    env = {**os.environ, "FAQBOT_CONFIG": str(root / "none.toml")}
+    env = {**os.environ, "FAQBOT_CONFIG": str(root / "none.toml"),
+           "FAQBOT_STORE_URL": f"sqlite:///{root}/store.db"}
     done = subprocess.run([*FAQBOT, "index", str(kb), "--out", str(root / "index")], env=env,
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, done.stderr

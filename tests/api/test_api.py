@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,8 +15,9 @@ from kb import Settings
 
 
 @pytest.fixture(scope="module")
-def client(bot: Bot) -> FlaskClient:
-    return create_app(Settings(), bot=bot).test_client()
+def client(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
+    settings = Settings(store_url=f"sqlite:///{tmp_path_factory.mktemp('store')}/faqbot.db")
+    return create_app(settings, bot=bot).test_client()
 
 
 def test_answer_contract(client: FlaskClient) -> None:
@@ -29,10 +31,11 @@ def test_answer_contract(client: FlaskClient) -> None:
     assert d["session_id"] == "s-1"
 
 
-def test_escalation_contract(bot: Bot) -> None:
+def test_escalation_contract(bot: Bot, tmp_path: Path) -> None:
     # Strict thresholds: on a 3-article KB an unrelated question can still look half-plausible
     # (answer quality is measured by `faqbot eval`; this checks the response shape).
-    strict = Settings(answer_threshold=0.99, suggest_threshold=0.99)
+    strict = Settings(answer_threshold=0.99, suggest_threshold=0.99,
+                      store_url=f"sqlite:///{tmp_path}/faqbot.db")
     client = create_app(strict, bot=Bot(bot.index, bot.encoder, strict)).test_client()
     d = client.post("/v1/answer", json={"question": "best pizza recipe with pineapple"}).get_json()
     assert d["decision"] == "escalated" and d["answer"] is None and d["reason"] == "low_confidence"
@@ -48,7 +51,10 @@ def test_search(client: FlaskClient) -> None:
 def test_health_and_page(client: FlaskClient) -> None:
     h = client.get("/healthz").get_json()
     assert h["status"] == "ok" and h["articles"] == 3
-    assert b"/v1/answer" in client.get("/").data
+    page = client.get("/")
+    assert page.status_code == 200 and b"widget.js" in page.data
+    js = client.get("/widget.js")
+    assert js.status_code == 200 and js.mimetype == "application/javascript"
 
 
 @pytest.mark.parametrize(("path", "kwargs", "status", "match"), [

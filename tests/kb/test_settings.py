@@ -51,3 +51,45 @@ def test_bad_file(tmp_path: Path) -> None:
         load_settings(cfg, env={})
     with pytest.raises(SettingsError, match="settings file not found"):
         load_settings(tmp_path / "missing.toml", env={})
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"FAQBOT_BUILTIN_SENSITIVE_TOPICS": "off"}, False),
+    ({"FAQBOT_BUILTIN_SENSITIVE_TOPICS": "Yes"}, True),
+    ({}, True),
+])
+def test_bool_settings(env: dict[str, str], expected: bool) -> None:
+    assert load_settings(env=env).builtin_sensitive_topics is expected
+
+
+def test_handoff_tables_from_toml_and_env(tmp_path: Path) -> None:
+    path = tmp_path / "faqbot.toml"
+    path.write_text(
+        '[[queues]]\nname = "general"\n[[queues]]\nname = "th-billing"\ntimezone = "Asia/Bangkok"\n'
+        'hours = "mon-sat 08:00-20:00"\n[[routes]]\nqueue = "th-billing"\nlangs = ["th"]\n'
+        'tags = ["billing"]\n[[webhooks]]\nname = "zd"\nurl = "https://x.zendesk.com/api/v2/tickets"\n'
+        'format = "zendesk"\nheaders = {Authorization = "Basic abc"}\n'
+        '[[sensitive_topics]]\nname = "legal"\nkeywords = ["lawyer"]\n', encoding="utf-8")
+    s = load_settings(path, env={})
+    assert [q.name for q in s.queues] == ["general", "th-billing"]
+    assert s.routes[0].langs == ("th",) and s.webhooks[0].headers == {"Authorization": "Basic abc"}
+    assert s.queue("th-billing").timezone == "Asia/Bangkok" and s.queue("nope").name == "general"
+    env = {"FAQBOT_WEBHOOKS": '[{"name": "hook", "url": "http://127.0.0.1:9/x"}]'}
+    assert load_settings(path, env=env).webhooks[0].name == "hook"
+
+
+@pytest.mark.parametrize(("env", "match"), [
+    ({"FAQBOT_ROUTES": '[{"queue": "nope"}]'}, "route to unknown queue 'nope'"),
+    ({"FAQBOT_QUEUES": '[{"name": "a", "hours": "mon 9-5"}]'}, "bad business hours 'mon 9-5'"),
+    ({"FAQBOT_QUEUES": "[]"}, "at least one queue"),
+    ({"FAQBOT_QUEUES": '[{"name": "a"}, {"name": "a"}]'}, "duplicate name"),
+    ({"FAQBOT_WEBHOOKS": '[{"name": "w", "url": "ftp://x"}]'}, "url must be http"),
+    ({"FAQBOT_WEBHOOKS": '[{"name": "w", "url": "http://x", "format": "jira"}]'}, "format must be one of"),
+    ({"FAQBOT_WEBHOOKS": '[{"name": "w"}]'}, "webhooks\\[0\\]"),
+    ({"FAQBOT_SENSITIVE_TOPICS": '[{"name": "x"}]'}, "needs keywords or tags"),
+    ({"FAQBOT_SENSITIVE_TOPICS": '[{"name": "x", "tags": "a", "colour": 1}]'}, "unknown key"),
+    ({"FAQBOT_SENSITIVE_TOPICS": "not json"}, "FAQBOT_SENSITIVE_TOPICS"),
+])
+def test_bad_handoff_tables(env: dict[str, str], match: str) -> None:
+    with pytest.raises(SettingsError, match=match):
+        load_settings(env=env)

@@ -1,0 +1,199 @@
+"""`faqbot` commands for the handoff side: delivery worker, reports, privacy, keys, dead letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from typing import Any
+
+import click
+
+from kb import FaqbotError
+
+
+@contextmanager
+def _store(obj: Any) -> Iterator[Any]:
+    from bot.store import open_store
+
+    settings = obj.settings()
+    try:
+        store = open_store(settings.store_url)
+    except (FaqbotError, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    try:
+        yield store
+    except (FaqbotError, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        store.close()
+
+
+def _when(value: str | None, name: str) -> float | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO date like 2026-11-01, got {value!r}",
+                                 param_hint=name) from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.pass_obj
+def deliver(obj: Any, once: bool) -> None:
+    """Deliver escalations to the configured webhooks (retries, backoff, dead letters).
+
+    `faqbot serve` runs this in the background already; run it separately when several servers
+    share one PostgreSQL store."""
+    from bot.delivery import DeliveryWorker
+
+    settings = obj.settings()
+    with _store(obj) as store:
+        worker = DeliveryWorker(store, settings)
+        if once:
+            click.echo(f"{worker.run_once()} deliveries attempted.", err=True)
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        click.echo(f"delivering escalations from {store.url} to "
+                   f"{len(settings.webhooks)} webhook(s); Ctrl-C stops", err=True)
+        worker.run_forever(stop)
+
+
+@click.command()
+@click.option("--since", default=None, help="From this date/time (ISO 8601, UTC if no zone).")
+@click.option("--until", default=None, help="Up to this date/time (exclusive).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_obj
+def report(obj: Any, since: str | None, until: str | None, as_json: bool) -> None:
+    """Conversations, auto-resolution, escalations by reason, CSAT and response times, per day
+    and language, plus the most frequent unanswered questions."""
+    from bot.analytics import analytics
+
+    with _store(obj) as store:
+        result = analytics(store, _when(since, "--since"), _when(until, "--until"))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    head = f"{'day':<10} {'lang':<6} {'conv':>5} {'auto%':>6} {'esc%':>6} {'csat':>5} {'p50ms':>7} " \
+           f"{'p95ms':>7}  escalations by reason"
+    click.echo(head)
+    for s in (*result.by_day_lang, result.totals):
+        reasons = ", ".join(f"{k} {v}" for k, v in s.escalations_by_reason.items())
+        click.echo(f"{s.day:<10} {s.lang:<6} {s.conversations:>5} {_pct(s.auto_resolution_rate):>6} "
+                   f"{_pct(s.escalation_rate):>6} {_num(s.csat_avg, 1):>5} {_num(s.response_ms_p50):>7} "
+                   f"{_num(s.response_ms_p95):>7}  {reasons}")
+    if result.top_unanswered:
+        click.echo("\nTop unanswered questions:")
+        for question, lang, n in result.top_unanswered:
+            click.echo(f"  {n:>4}  [{lang}] {question}")
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}"
+
+
+def _num(x: float | None, digits: int = 1) -> str:
+    return "-" if x is None else f"{x:.{digits}f}"
+
+
+@click.group()
+def privacy() -> None:
+    """Personal data: erase a customer's conversation (right to erasure)."""
+
+
+@privacy.command("delete")
+@click.option("--session", "session_id", required=True, help="The session id to erase.")
+@click.pass_obj
+def privacy_delete(obj: Any, session_id: str) -> None:
+    """Erase a session: transcript, feedback, escalations and pending deliveries."""
+    with _store(obj) as store:
+        counts = store.delete_session(session_id)
+    if not any(counts.values()):
+        raise click.ClickException(f"no session {session_id!r}")
+    click.echo("Erased " + ", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")
+
+
+@click.group()
+def keys() -> None:
+    """API keys for help desks, agents and admins (stored hashed)."""
+
+
+@keys.command("create")
+@click.option("--role", type=click.Choice(["helpdesk", "agent", "admin"]), required=True)
+@click.option("--name", required=True, help="Who or what uses the key (shown as the agent's name).")
+@click.pass_obj
+def keys_create(obj: Any, role: str, name: str) -> None:
+    """Create a key and print it once; only its hash is kept."""
+    from bot.keys import create_key
+
+    with _store(obj) as store:
+        record, secret = create_key(store, role, name)
+    click.echo(f"Created {record.role} key {record.key_id} for {record.name!r}. "
+               "Store it now; it cannot be shown again:", err=True)
+    click.echo(secret)
+
+
+@keys.command("list")
+@click.pass_obj
+def keys_list(obj: Any) -> None:
+    """List keys (ids, roles, names; never the secrets)."""
+    with _store(obj) as store:
+        for k in store.api_keys():
+            state = "revoked" if k.revoked_at else "active"
+            created = dt.datetime.fromtimestamp(k.created_at, dt.UTC).strftime("%Y-%m-%d %H:%M")
+            click.echo(f"{k.key_id}  {k.role:<8} {state:<7} {created}  {k.name}")
+
+
+@keys.command("revoke")
+@click.argument("key_id")
+@click.pass_obj
+def keys_revoke(obj: Any, key_id: str) -> None:
+    """Revoke the key KEY_ID at once."""
+    import time
+
+    with _store(obj) as store:
+        k = store.revoke_key(key_id, time.time())
+    click.echo(f"Revoked {k.role} key {k.key_id} ({k.name}).")
+
+
+@click.group()
+def deliveries() -> None:
+    """Webhook deliveries: see the dead-letter list and retry it."""
+
+
+@deliveries.command("list")
+@click.option("--status", type=click.Choice(["pending", "delivered", "dead"]), default="dead",
+              show_default=True)
+@click.pass_obj
+def deliveries_list(obj: Any, status: str) -> None:
+    """List deliveries with that status."""
+    with _store(obj) as store:
+        rows = store.deliveries(status)
+    for d in rows:
+        click.echo(json.dumps(asdict(d), ensure_ascii=False))
+    click.echo(f"{len(rows)} {status} deliveries.", err=True)
+
+
+@deliveries.command("retry")
+@click.argument("delivery_ids", nargs=-1, type=int, required=True)
+@click.pass_obj
+def deliveries_retry(obj: Any, delivery_ids: tuple[int, ...]) -> None:
+    """Put dead deliveries back in the queue (after fixing the webhook)."""
+    import time
+
+    with _store(obj) as store:
+        for delivery_id in delivery_ids:
+            store.retry_dead(delivery_id, time.time())
+    click.echo(f"Requeued {len(delivery_ids)} deliveries.")
+
+
+COMMANDS = (deliver, report, privacy, keys, deliveries)
