@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,14 +25,41 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class _HelpDesk(BaseHTTPRequestHandler):
+    received: list[tuple[dict[str, str], dict[str, object]]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.received.append((dict(self.headers), json.loads(body)))
+        self.send_response(201)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def helpdesk() -> Iterator[tuple[str, list[tuple[dict[str, str], dict[str, object]]]]]:
+    """A real HTTP server standing in for a help desk's ticket API."""
+    received: list[tuple[dict[str, str], dict[str, object]]] = []
+    handler = type("HelpDesk", (_HelpDesk,), {"received": received})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/tickets", received
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory,
+           helpdesk: tuple[str, list[tuple[dict[str, str], dict[str, object]]]]) -> Iterator[str]:
     from tests.conftest import TINY_KB, write_kb
 
     root = tmp_path_factory.mktemp("e2e")
     kb = write_kb(root / "kb", TINY_KB)
     env = {**os.environ, "FAQBOT_CONFIG": str(root / "none.toml"),
-           "FAQBOT_STORE_URL": f"sqlite:///{root}/store.db"}
+           "FAQBOT_STORE_URL": f"sqlite:///{root}/store.db",
+           "FAQBOT_WEBHOOKS": json.dumps([{"name": "desk", "url": helpdesk[0], "format": "generic"}])}
     done = subprocess.run([*FAQBOT, "index", str(kb), "--out", str(root / "index")], env=env,
                           capture_output=True, text=True, timeout=300, cwd=Path(__file__).parent.parent)
     assert done.returncode == 0, done.stderr
@@ -96,3 +126,18 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     done = subprocess.run([*FAQBOT, "ask", "hello", "--index", str(tmp_path / "none")],
                           capture_output=True, text=True, cwd=Path(__file__).parent.parent)
     assert done.returncode == 1 and "no index here" in done.stderr
+
+
+def test_escalation_reaches_the_help_desk(
+        server: str, helpdesk: tuple[str, list[tuple[dict[str, str], dict[str, object]]]]) -> None:
+    d = requests.post(f"{server}/v1/answer", timeout=10, json={
+        "question": "I want to talk to a person", "contact": {"email": "jane@example.com"}}).json()
+    assert d["decision"] == "escalated" and d["reason"] == "human_requested"
+    escalation_id = d["escalation"]["escalation_id"]
+    deadline = time.monotonic() + 30
+    while not any(h.get("Idempotency-Key") == escalation_id for h, _ in helpdesk[1]):
+        assert time.monotonic() < deadline, "the serve process's worker never delivered"
+        time.sleep(0.2)
+    body = next(b for h, b in helpdesk[1] if h.get("Idempotency-Key") == escalation_id)
+    assert body["event"] == "escalation.created"
+    assert body["escalation"]["contact"]["email"] == "jane@example.com"  # type: ignore[index]
