@@ -236,7 +236,7 @@ def _time_arg(name: str) -> float | None:
 def _turn_json(t: Turn) -> dict[str, Any]:
     return {"turn_id": t.turn_id, "role": t.role, "text": t.text, "at": _iso(t.at), "lang": t.lang,
             "decision": t.decision or None, "article_id": t.article_id or None,
-            "confidence": t.confidence, "agent": t.agent or None}
+            "confidence": t.confidence, "agent": t.agent or None, "reason": t.reason or None}
 
 
 def _escalation_json(e: Escalation, full: bool = False) -> dict[str, Any]:

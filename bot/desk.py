@@ -33,6 +33,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 _CANDIDATES = 3
 _READABLE_ID = 16
+_CUSTOMER_NOTES = {"handed_back"}
 _POPULAR_TTL, _POPULAR_WINDOW = 600.0, 30 * 86400.0
 _REASON_MESSAGES = {"human_requested": "human_requested", "unhelpful": "unhelpful",
                     "customer_form": "form_received"}
@@ -245,7 +246,9 @@ class Desk:
         session = self.store.session(sid)
         if session is None:
             raise NotFoundError(f"no session {sid!r}")
-        return session, [t for t in self.store.transcript(sid) if t.turn_id > after]
+        # Notes for agents (ratings, claims) stay internal; the customer sees the conversation.
+        return session, [t for t in self.store.transcript(sid) if t.turn_id > after
+                         and (t.role != "system" or t.reason in _CUSTOMER_NOTES)]
 
     # --- helpers ---
     def _customer(self, sid: str, text: str, lang: str, reason: str = "") -> Turn:

@@ -264,3 +264,19 @@ def test_analytics_counts(bot: Bot, store: Store) -> None:
     assert t.response_ms_p50 is not None and t.response_ms_p95 is not None
     assert {s.lang for s in report.by_day_lang} == {"en", "th"}
     assert report.top_unanswered[0][0] == "best pizza recipe with pineapple"
+
+
+def test_customers_do_not_see_notes_for_agents(bot: Bot, store: Store) -> None:
+    desk = make_desk(bot, store)
+    agents = Agents(store, clock=Clock(SUNDAY_NOON + 100))
+    sid = "customer-view-0001"
+    first = desk.ask("forgot my password", session_id=sid)
+    desk.feedback(sid, first.turn_id, helpful=False)  # an internal note for the agent
+    esc = desk.ask("talk to a human", session_id=sid).escalation
+    agents.claim(esc.escalation_id, "ann")  # type: ignore[union-attr]
+    agents.release(sid, "ann")
+    _, visible = desk.transcript(sid)
+    notes = [t.reason for t in visible if t.role == "system"]
+    assert notes == ["handed_back"]
+    assert {t.reason for t in store.transcript(sid) if t.role == "system"} >= {
+        f"unhelpful:{first.turn_id}", "claimed", "handed_back"}
