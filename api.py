@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import math
+import re
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,18 @@ from typing import Any
 from flask import Flask, Response, jsonify, request, send_from_directory
 from werkzeug.exceptions import HTTPException
 
+import api_limits
+import api_observe
+from api_observe import configure_logging
+from api_spec import (
+    MAX_AFTER,
+    MAX_BODY_BYTES,
+    MAX_INT,
+    MAX_JSON_DEPTH,
+    observe_paths,
+    openapi_document,
+    string_limits,
+)
 from bot import Bot
 from bot.agents import Agents
 from bot.analytics import analytics
@@ -26,37 +42,54 @@ from kb.settings import Settings
 log = logging.getLogger(__name__)
 WEB = Path(__file__).resolve().parent / "web"
 _RTL = ("ar", "he", "fa", "ur", "yi")
+_DIGITS = re.compile(r"[0-9]{1,19}")
+_STRIPPED = ("question", "query")  # clean_question turns their control characters into spaces
+_MULTILINE = ("message", "comment", "text")
+_IDS = ("session_id", "article_id")
+_QUERY = {"session": {"after"}, "popular": {"k", "lang"}, "article": {"lang"},
+          "list_escalations": {"status", "queue", "limit"}, "get_analytics": {"since", "until"}}
+_ANY_QUERY = ("widget_js", "static_file", "index_page")
 
 
 def create_app(settings: Settings, bot: Bot | None = None, store: Store | None = None) -> Flask:
     """The WSGI app; builds the bot and opens the store from `settings` unless given (tests)."""
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     if bot is None:
         encoder = make_encoder(settings.encoder)
         bot = Bot(load_index(settings.index_dir, encoder.name), encoder, settings)
     store = store or open_store(settings.store_url)
     desk, agents = Desk(bot, store, bot.settings), Agents(store)
+    limits = string_limits(bot.settings)
     app = Flask(__name__, static_folder=None)
     # Bodies bigger than this are refused before they are read.
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["faqbot"] = bot
     app.extensions["faqbot.store"] = store
 
     @app.errorhandler(FaqbotError)
     def _domain_error(e: FaqbotError) -> tuple[Response, int]:
-        return jsonify(error={"code": e.code, "message": str(e)}), e.status
+        return jsonify(error={"code": e.code, "message": _printable(str(e))}), e.status
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException) -> tuple[Response, int]:
         code = (e.name or "error").lower().replace(" ", "_")
-        return jsonify(error={"code": code, "message": e.description}), e.code or 500
+        return jsonify(error={"code": code, "message": _printable(e.description or "")}), e.code or 500
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception) -> tuple[Response, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify(error={"code": "internal_error", "message": "internal error"}), 500
+
+    @app.before_request
+    def _check_parameters() -> None:
+        for name, value in (request.view_args or {}).items():
+            _refuse_controls(f"path parameter {name}", str(value))
+        # Pages and scripts take any query (cache busters, utm_ tags); the API only its own.
+        if request.endpoint not in _ANY_QUERY:
+            unknown = sorted(set(request.args) - _QUERY.get(request.endpoint or "", set()))
+            if unknown:
+                raise RequestError(f"unknown query parameter(s) {unknown}"[:200])
 
     @app.after_request
     def _cors(response: Response) -> Response:
@@ -70,6 +103,9 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
             response.vary.add("Origin")
         return response
 
+    def body(*allowed: str) -> dict[str, Any]:
+        return _json_object(allowed, limits)
+
     def key(needs: str) -> str:
         """The name of the agent (or admin) acting, from the request's API key."""
         return authenticate(store, request.headers.get("Authorization"), needs).name
@@ -82,66 +118,63 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     # --- customer side (the widget and help desks) ---
     @app.post("/v1/answer")
     def answer() -> Response:
-        body = _json_object(("question", "lang", "session_id", "contact"))
-        contact = body.get("contact")
+        b = body("question", "lang", "session_id", "contact")
+        contact = b.get("contact")
         if contact is not None and not isinstance(contact, dict):
             raise RequestError("contact must be an object with name, email and/or phone")
         if contact is not None and set(contact) - {"name", "email", "phone"}:
-            raise RequestError(f"unknown contact field(s) {sorted(set(contact) - {'name', 'email', 'phone'})}")
-        reply = desk.ask(_required(body, "question"), body.get("lang"), body.get("session_id"),
+            raise RequestError(f"unknown contact field(s) {sorted(set(contact) - {'name', 'email', 'phone'})}"[:200])
+        reply = desk.ask(_required(b, "question"), b.get("lang"), b.get("session_id"),
                          check_contact(**contact) if contact else None)
         return jsonify(_reply_json(reply))
 
     @app.post("/v1/choose")
     def choose() -> Response:
-        body = _json_object(("session_id", "article_id", "lang"))
-        reply = desk.choose(_required(body, "session_id"), _required(body, "article_id"), body.get("lang"))
+        b = body("session_id", "article_id", "lang")
+        reply = desk.choose(_required(b, "session_id"), _required(b, "article_id"), b.get("lang"))
         return jsonify(_reply_json(reply))
 
     @app.post("/v1/handoff")
     def handoff() -> tuple[Response, int]:
-        body = _json_object(("session_id", "name", "email", "phone", "message", "lang"))
-        contact = check_contact(body.get("name"), body.get("email"), body.get("phone"))
-        reply = desk.handoff(_required(body, "session_id"), contact, body.get("message") or "",
-                             body.get("lang"))
+        b = body("session_id", "name", "email", "phone", "message", "lang")
+        contact = check_contact(b.get("name"), b.get("email"), b.get("phone"))
+        message = b.get("message")
+        reply = desk.handoff(_required(b, "session_id"), contact, "" if message is None else message,
+                             b.get("lang"))
         return jsonify(_reply_json(reply)), 201
 
     @app.post("/v1/feedback")
     def feedback() -> Response:
-        body = _json_object(("session_id", "turn_id", "helpful", "csat", "comment"))
-        result = desk.feedback(_required(body, "session_id"), _required(body, "turn_id"),
-                               body.get("helpful"), body.get("csat"), body.get("comment") or "")
+        b = body("session_id", "turn_id", "helpful", "csat", "comment")
+        comment = b.get("comment")
+        result = desk.feedback(_required(b, "session_id"), _required(b, "turn_id"), b.get("helpful"),
+                               b.get("csat"), "" if comment is None else comment)
         return jsonify(_feedback_json(result))
 
     @app.get("/v1/sessions/<session_id>")
     def session(session_id: str) -> Response:
-        after = request.args.get("after", "0")
-        if not after.isdigit():
-            raise RequestError(f"after must be a turn id (a non-negative integer), got {after!r}")
-        info, turns = desk.transcript(session_id, int(after))
+        info, turns = desk.transcript(session_id, _int_arg("after", 0, 0, MAX_AFTER))
         return jsonify(session_id=info.session_id, state=info.state, language=info.lang,
                        turns=[_turn_json(t) for t in turns])
 
     @app.post("/v1/search")
     def search() -> Response:
-        body = _json_object(("query", "lang", "k"))
-        hits = bot.search(_required(body, "query"), body.get("lang"), body.get("k", 5))
+        b = body("query", "lang", "k")
+        hits = bot.search(_required(b, "query"), b.get("lang"), b.get("k", 5))
         return jsonify(hits=[asdict(h) for h in hits])
 
     @app.get("/v1/articles/popular")
     def popular() -> Response:
-        k = request.args.get("k", "5")
-        if not k.isdigit() or not 1 <= int(k) <= 20:
-            raise RequestError(f"k must be an integer from 1 to 20, got {k!r}")
-        lang = bot.languages.detect("", bot.lang_hint(request.args.get("lang"))).lang
+        k = _int_arg("k", 5, 1, 20)
+        lang = bot.languages.detect("", bot.lang_hint(_arg("lang"))).lang
         return jsonify(articles=[{"article_id": a.id, "lang": a.lang, "title": a.title, "url": a.url}
-                                 for a in desk.popular(lang, int(k))])
+                                 for a in desk.popular(lang, k)])
 
     @app.get("/v1/articles/<article_id>")
     def article(article_id: str) -> Response:
         if not bot.kb.translations(article_id):
             raise NotFoundError(f"no article with id {article_id!r}"[:200])
-        lang = bot.languages.detect("", bot.lang_hint(request.args.get("lang"))).lang
+        lang = bot.languages.detect("", bot.lang_hint(_arg("lang"))).lang
         a = bot.version(article_id, lang)
         return jsonify(article_id=a.id, lang=a.lang, title=a.title, body=a.body, url=a.url)
 
@@ -156,13 +189,11 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     @app.get("/v1/agent/escalations")
     def list_escalations() -> Response:
         key("agent")
-        limit = request.args.get("limit", "50")
-        if not limit.isdigit() or not 1 <= int(limit) <= 500:
-            raise RequestError(f"limit must be an integer from 1 to 500, got {limit!r}")
-        status = request.args.get("status")
+        limit = _int_arg("limit", 50, 1, 500)
+        status = _arg("status")
         if status not in (None, "open", "claimed", "resolved"):
-            raise RequestError(f"status must be open, claimed or resolved, got {status!r}")
-        found = store.escalations(status, request.args.get("queue"), int(limit))
+            raise RequestError(f"status must be open, claimed or resolved, got {status!r}"[:200])
+        found = store.escalations(status, _arg("queue"), limit)
         return jsonify(escalations=[_escalation_json(e, full=True) for e in found])
 
     @app.get("/v1/agent/escalations/<escalation_id>")
@@ -181,13 +212,13 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     @app.post("/v1/agent/sessions/<session_id>/reply")
     def agent_reply(session_id: str) -> tuple[Response, int]:
         agent = key("agent")
-        body = _json_object(("text",))
-        turn = agents.reply(check_session_id(session_id), agent, _required(body, "text"))
+        turn = agents.reply(check_session_id(session_id), agent, _required(body("text"), "text"))
         return jsonify(_turn_json(turn)), 201
 
     @app.post("/v1/agent/sessions/<session_id>/release")
     def release(session_id: str) -> Response:
-        info = agents.release(check_session_id(session_id), key("agent"))
+        agent = key("agent")
+        info = agents.release(check_session_id(session_id), agent)
         return jsonify(session_id=info.session_id, state=info.state)
 
     @app.get("/v1/analytics")
@@ -199,6 +230,17 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
         except ValueError as e:
             raise RequestError(str(e)) from None
         return jsonify(report.to_dict())
+
+    # --- the document of all of the above ---
+    # api_observe registers its routes (/metrics) here, before the document is built, and passes
+    # their path items to openapi_document(extra_paths=...).
+    api_limits.install(app, bot.settings, store)
+    api_observe.install(app, bot, store)
+    spec = openapi_document(bot.settings, extra_paths=observe_paths())
+
+    @app.get("/openapi.json")
+    def openapi_json() -> Response:
+        return jsonify(spec)
 
     # --- the widget and the demo host page ---
     @app.get("/widget.js")
@@ -222,15 +264,47 @@ def _iso(at: float | None) -> str | None:
     return None if at is None else dt.datetime.fromtimestamp(at, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _time_arg(name: str) -> float | None:
+def _printable(message: str) -> str:
+    """A message that can be encoded as UTF-8 even if it quotes a lone surrogate."""
+    return message.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _refuse_controls(what: str, value: str, allowed: str = "") -> None:
+    """NUL and other control characters have no business in ids or one-line fields (and
+    PostgreSQL refuses NUL in text outright); lone surrogates cannot be stored as UTF-8 at all."""
+    for c in value:
+        if "\ud800" <= c <= "\udfff":
+            raise RequestError(f"{what} contains a lone surrogate (U+{ord(c):04X}), which is not valid Unicode")
+        if unicodedata.category(c) == "Cc" and c not in allowed:
+            raise RequestError(f"{what} contains a control character (U+{ord(c):04X})")
+
+
+def _arg(name: str) -> str | None:
     value = request.args.get(name)
+    if value is not None:
+        _refuse_controls(f"query parameter {name}", value)
+    return value
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = _arg(name)
+    if value is None:
+        return default
+    # str.isdigit() also accepts "²" and "٣", which int() then refuses.
+    if not _DIGITS.fullmatch(value) or not low <= int(value) <= high:
+        raise RequestError(f"{name} must be an integer from {low} to {high}, got {value!r}"[:200])
+    return int(value)
+
+
+def _time_arg(name: str) -> float | None:
+    value = _arg(name)
     if value is None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
+    except (ValueError, OverflowError):
         raise RequestError(f"{name} must be an ISO 8601 date or time, got {value!r}"[:200]) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
 
 
 def _turn_json(t: Turn) -> dict[str, Any]:
@@ -267,18 +341,71 @@ def _feedback_json(r: FeedbackResult) -> dict[str, Any]:
             "escalation": _escalation_json(r.escalation) if r.escalation else None}
 
 
-def _json_object(allowed: tuple[str, ...]) -> dict[str, Any]:
+def _json_object(allowed: tuple[str, ...], limits: dict[str, int]) -> dict[str, Any]:
+    """The request's JSON object, checked field by field (see `_check`), or RequestError."""
     if not request.is_json:
         raise RequestError("send a JSON body with Content-Type: application/json")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise RequestError("request body is not valid JSON")
+    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413 before anything is read
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise RequestError(f"request body is not valid JSON: not valid UTF-8 (byte {e.start})") from None
+    try:
+        body = json.loads(text.removeprefix("\ufeff"), parse_int=_json_int, parse_float=_json_float,
+                          parse_constant=_json_constant)
+    except RecursionError:
+        raise RequestError(f"request body is nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except ValueError as e:
+        raise RequestError(f"request body is not valid JSON: {e}"[:200]) from None
     if not isinstance(body, dict):
         raise RequestError(f"request body must be a JSON object, got {type(body).__name__}")
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise RequestError(f"unknown field(s) {unknown}; allowed: {list(allowed)}")
-    return body
+        raise RequestError(f"unknown field(s) {unknown}; allowed: {list(allowed)}"[:300])
+    return {name: _check(name, value, limits, 1) for name, value in body.items()}
+
+
+def _check(field: str, value: Any, limits: dict[str, int], depth: int) -> Any:
+    """A field's value with its strings checked: no lone surrogates anywhere, not longer than the
+    field's limit, no control characters (question and query strip their own; free text keeps
+    newlines and tabs), NFKC-normalised outside ids (a full-width "ｊａｎｅ＠ｅｘａｍｐｌｅ.ｃｏｍ" is
+    an address)."""
+    if depth > MAX_JSON_DEPTH:
+        raise RequestError(f"request body is nested more than {MAX_JSON_DEPTH} levels deep")
+    if isinstance(value, dict):
+        return {_check(f"a key of {field}", k, limits, depth + 1):
+                _check(k if field == "contact" else f"{field}.{ascii(k)[1:-1][:40]}", v, limits, depth + 1)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_check(field, v, limits, depth + 1) for v in value]
+    if not isinstance(value, str):
+        return value
+    limit = limits.get(field)
+    if limit is not None and len(value) > limit:
+        raise RequestError(f"{field} is too long ({len(value)} characters, limit {limit})")
+    if field in _STRIPPED:
+        _refuse_controls(field, "".join(c for c in value if unicodedata.category(c) != "Cc"))
+        return value
+    _refuse_controls(field, value, "\t\n\r" if field in _MULTILINE else "")
+    return value if field in _IDS else unicodedata.normalize("NFKC", value)
+
+
+def _json_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_INT:
+        raise RequestError(f"integers must be within ±(2^63-1), got one of {len(text)} digits")
+    return value
+
+
+def _json_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise RequestError(f"number {text[:30]!r} is out of range")
+    return value
+
+
+def _json_constant(text: str) -> float:
+    raise RequestError(f"{text} is not a JSON number")
 
 
 def _required(body: dict[str, Any], name: str) -> Any:

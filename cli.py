@@ -114,29 +114,19 @@ def ask(obj: _Ctx, question: str, lang: str | None, index_dir: str | None, as_js
 @click.option("--port", type=int, default=None, help="Port (default 8000).")
 @click.pass_obj
 def serve(obj: _Ctx, index_dir: str | None, host: str | None, port: int | None) -> None:
-    """Serve the answer API and the demo page with a production WSGI server (waitress)."""
-    import waitress
-
-    from api import create_app
+    """Serve the API, the widget and the demo store with a production WSGI server (waitress);
+    `kill -HUP <pid>` after `faqbot index` switches to the new index without dropping a request."""
+    from wsgi import serve as serve_reloading
 
     settings = obj.settings(index_dir=index_dir, host=host, port=port)
     if not Path(settings.index_dir, "manifest.json").exists():
         raise click.ClickException(f"no index at {settings.index_dir}: run `faqbot index` first")
-    from bot.delivery import start_background
-
-    try:
-        app = create_app(settings)
-    except FaqbotError as e:
-        raise click.ClickException(str(e)) from None
-    # Escalations reach the help desks from a background worker, so no request waits on them.
-    _, stop = start_background(app.extensions["faqbot.store"], settings)
     click.echo(f"faqbot serving {settings.index_dir} on http://{settings.host}:{settings.port}",
                err=True)
     try:
-        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                       ident="faqbot")
-    finally:
-        stop.set()
+        serve_reloading(settings)
+    except FaqbotError as e:
+        raise click.ClickException(str(e)) from None
 
 
 @main.group("kb")

@@ -28,7 +28,7 @@ from kb.models import Article
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}\Z")  # "$" would let a trailing newline in
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 _CANDIDATES = 3
@@ -75,7 +75,7 @@ def check_session_id(session_id: object) -> str:
 def check_contact(name: object = "", email: object = "", phone: object = "") -> Contact:
     values: dict[str, str] = {}
     for field, value in (("name", name), ("email", email), ("phone", phone)):
-        value = value or ""
+        value = "" if value is None else value  # `value or ""` let false, 0 and [] pass as ""
         if not isinstance(value, str) or len(value) > 200:
             raise RequestError(f"{field} must be a string of at most 200 characters")
         values[field] = value

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import faiss
 import numpy as np
+import scipy.sparse as sp
 
 from indexer.analyzers import ANALYZER_VERSION
 from indexer.bm25 import BM25
@@ -86,8 +89,82 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def load_index(path: str | Path, encoder_name: str | None = None) -> HybridIndex:
-    """Open a saved index; refuse a corrupt one, or one built with a different encoder."""
+def _npz_arrays(file: Path, mmap: bool) -> dict[str, np.ndarray]:
+    """The arrays of an uncompressed .npz (np.savez, sp.save_npz(compressed=False)), each a
+    read-only memory map of its bytes inside the zip when `mmap`: the page cache then holds one
+    copy that every server process shares, instead of one private copy per process."""
+    if not mmap:
+        with np.load(file, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    out: dict[str, np.ndarray] = {}
+    size = file.stat().st_size
+    with zipfile.ZipFile(file) as zf, file.open("rb") as raw:
+        for info in zf.infolist():
+            if info.compress_type != zipfile.ZIP_STORED:
+                raise ValueError(f"{file}: {info.filename} is compressed and cannot be memory-mapped")
+            # The local header's name and extra field lengths can differ from the central directory's.
+            raw.seek(info.header_offset + 26)
+            name_len, extra_len = np.frombuffer(raw.read(4), dtype="<u2")
+            raw.seek(info.header_offset + 30 + int(name_len) + int(extra_len))
+            version = np.lib.format.read_magic(raw)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(raw)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(raw)
+            else:
+                raise ValueError(f"{file}: {info.filename} has .npy format {version}, expected 1.0 or 2.0")
+            if dtype.hasobject:
+                raise ValueError(f"{file}: {info.filename} holds Python objects")
+            offset = raw.tell()
+            nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+            if offset + nbytes > size:
+                raise ValueError(f"{file}: {info.filename} is truncated ({size - offset} of {nbytes} bytes)")
+            key = info.filename.removesuffix(".npy")
+            out[key] = (np.zeros(shape, dtype) if nbytes == 0 else
+                        np.memmap(file, dtype=dtype, mode="r", offset=offset, shape=shape,
+                                  order="F" if fortran else "C"))
+    return out
+
+
+def _load_bm25(path: Path, mmap: bool) -> BM25:
+    meta = json.loads((path / "bm25_vocab.json").read_text(encoding="utf-8"))
+    z = _npz_arrays(path / "bm25.npz", mmap)
+    if bytes(z["format"][()]) != b"csc":
+        return BM25.load(path)  # only csc is written today; anything else the slow, safe way
+    shape = tuple(int(x) for x in z["shape"])
+    m = sp.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=shape, copy=False)
+    return BM25(m, meta["vocab"], meta["k1"], meta["b"])
+
+
+def _load_classifier(path: Path, mmap: bool) -> ArticleClassifier:
+    z = _npz_arrays(path / "classifier.npz", mmap)
+    terms = json.loads((path / "classifier_vocab.json").read_text(encoding="utf-8"))
+    clf = ArticleClassifier(vocab={t: i for i, t in enumerate(terms)},
+                            **{k: z[k] for k in ("dense_w", "dense_b", "sparse_w", "sparse_b", "idf")})
+    if clf.sparse_w.shape != (len(terms), clf.n_classes) or clf.dense_w.shape[1] != clf.n_classes:
+        raise ValueError(f"classifier shapes disagree: {clf.sparse_w.shape}, {clf.dense_w.shape}, "
+                         f"{len(terms)} terms")
+    return clf
+
+
+def _load_vectors(path: Path, mmap: bool) -> VectorIndex:
+    file = path / "vectors.faiss"
+    # IO_FLAG_MMAP_IFC maps the codes of a flat index (IO_FLAG_MMAP alone maps only inverted
+    # lists); the file must be whole, or a search would read past the mapping and crash.
+    flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if mmap else 0
+    index = faiss.read_index(str(file), flags)
+    expected = index.ntotal * index.d * 4
+    if file.stat().st_size < expected:
+        raise ValueError(f"{file} is truncated ({file.stat().st_size} bytes for {index.ntotal} "
+                         f"vectors of {index.d} dims)")
+    return VectorIndex(index)
+
+
+def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool = True) -> HybridIndex:
+    """Open a saved index; refuse a corrupt one, or one built with a different encoder.
+
+    `mmap` (the default) maps vectors, BM25 and classifier weights read-only from the files, so
+    several server processes on one machine share a single copy of them."""
     path = Path(path).resolve()
     manifest = read_manifest(path)
     if encoder_name is not None and manifest["encoder"] != encoder_name:
@@ -103,9 +180,9 @@ def load_index(path: str | Path, encoder_name: str | None = None) -> HybridIndex
         articles = [article_from_record(json.loads(line), f"{path}/articles.jsonl:{n}", "en")
                     for n, line in enumerate((path / "articles.jsonl").open(encoding="utf-8"), 1)]
         units = [Unit(**json.loads(line)) for line in (path / "units.jsonl").open(encoding="utf-8")]
-        bm25 = BM25.load(path)
-        vectors = VectorIndex.load(path)
-        classifier = ArticleClassifier.load(path) if manifest.get("classifier") else None
+        bm25 = _load_bm25(path, mmap)
+        vectors = _load_vectors(path, mmap)
+        classifier = _load_classifier(path, mmap) if manifest.get("classifier") else None
     except Exception as e:  # noqa: BLE001 - any unreadable file means the same: corrupt index
         raise IndexError_(f"{path}: index is corrupt ({type(e).__name__}: {e})") from None
     if not (len(units) == len(vectors) == bm25.n_docs == manifest["n_units"]):

@@ -42,10 +42,15 @@ class Settings:
     max_k: int = 50
     passage_budget: int = 600
     log_level: str = "INFO"
+    log_format: str = "json"  # "json" (one object a line, with the request id) or "text"
     # Conversations, escalations and feedback: "sqlite:///path.db" or "postgresql://user@host/db".
     store_url: str = "sqlite:///var/faqbot.db"
     # Origins whose pages may call the public API from a browser (the widget); "*" allows any.
     cors_origins: tuple[str, ...] = ("*",)
+    # Public (widget) endpoints per client IP; requests with an API key are exempt. 0 = no limit.
+    rate_limit_per_minute: int = 0
+    rate_limit_burst: int = 30
+    trust_proxy: bool = False  # take the client IP from X-Forwarded-For (behind a reverse proxy)
     # A bot-made escalation without contact details waits this long for the customer's handoff
     # form before it goes to the help desk, so the ticket arrives with the contact.
     handoff_grace_seconds: int = 60
@@ -91,6 +96,13 @@ class Settings:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:
             raise SettingsError(f"port must be 1-65535, got {self.port!r}")
+        for name in ("rate_limit_per_minute",):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        if self.rate_limit_burst < 1:
+            raise SettingsError(f"rate_limit_burst must be positive, got {self.rate_limit_burst!r}")
+        if self.log_format not in ("json", "text"):
+            raise SettingsError(f"log_format must be 'json' or 'text', got {self.log_format!r}")
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:

@@ -85,6 +85,10 @@ class Store(Protocol):
 
     def deliveries(self, status: str | None = None, escalation_id: str | None = None) -> list[Delivery]: ...
 
+    def delivery_counts(self) -> dict[str, int]:
+        """Deliveries per status, and their attempts: {"pending": n, "delivered": n, "dead": n,
+        "attempts": n} (for /metrics; cheap at any size)."""
+
     def retry_dead(self, delivery_id: int, now: float) -> None:
         """Put a DEAD delivery back to PENDING, due at `now`, with its attempts counted from 0
         again (an operator fixed the target); ConflictError if it is not DEAD."""

@@ -260,6 +260,16 @@ class SqlStore(SqlConnection):
                            *params)
         return [r.delivery(row) for row in found]
 
+    def delivery_counts(self) -> dict[str, int]:
+        with self._tx("delivery_counts", write=False) as tx:
+            found = tx.all("SELECT status, COUNT(*), COALESCE(SUM(attempts), 0) FROM deliveries "
+                           "GROUP BY status")
+        counts = dict.fromkeys((*r.DELIVERY_STATES, "attempts"), 0)
+        for status, n, attempts in found:
+            counts[str(status)] = int(n)
+            counts["attempts"] += int(attempts)
+        return counts
+
     def retry_dead(self, delivery_id: int, now: float) -> None:
         status = self._outcome("retry_dead", delivery_id, "UPDATE deliveries SET status = ?, next_at = ?, "
                                "attempts = 0 WHERE delivery_id = ? AND status = ? RETURNING delivery_id",

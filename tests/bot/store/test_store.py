@@ -466,3 +466,13 @@ def test_each_thread_has_its_own_connection_until_it_ends(store: Store) -> None:
     store.add_turn(turn("main"))
     assert len(store._conns) <= 2  # type: ignore[attr-defined]  # this thread's + the last ended one
     assert {t.session_id for t in store.turns()} == {"t0", "t1", "t2", "t3", "t4", "main"}
+
+
+def test_delivery_counts_by_status(store: Store) -> None:
+    assert store.delivery_counts() == {"pending": 0, "delivered": 0, "dead": 0, "attempts": 0}
+    escalated(store, "e1", "s1", targets=("a", "b"))
+    escalated(store, "e2", "s2", targets=("a",))
+    first, second = store.lease_deliveries(200.0, 60.0, 2)
+    store.mark_delivered(first.delivery_id, now=201.0)
+    store.mark_failed(second.delivery_id, "HTTP 400", retry_at=None)
+    assert store.delivery_counts() == {"pending": 1, "delivered": 1, "dead": 1, "attempts": 2}

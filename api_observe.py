@@ -1,0 +1,142 @@
+"""Observability of the HTTP edge: request ids, JSON logs, Prometheus `/metrics`, `/readyz`.
+
+Metrics live in a registry owned by the app (no module-level state). Under gunicorn with several
+workers, set PROMETHEUS_MULTIPROC_DIR and every worker's samples are summed at scrape time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, jsonify, request
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.registry import Collector
+
+from bot import Bot
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Routes whose JSON reply carries a bot decision worth counting.
+_DECISION_ROUTES = {"/v1/answer", "/v1/choose", "/v1/handoff", "/v1/feedback"}
+_BUCKETS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line, with the request id when logged inside a request."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": round(record.created, 3), "level": record.levelname.lower(),
+            "logger": record.name, "message": record.getMessage()}
+        if has_request_context() and "request_id" in g:
+            out["request_id"] = g.request_id
+        for key in ("request_id", "method", "path", "status", "ms"):
+            if hasattr(record, key):
+                out[key] = getattr(record, key)
+        if record.exc_info:
+            out["error"] = self.formatException(record.exc_info)
+        return json.dumps(out, ensure_ascii=False)
+
+
+def configure_logging(level: str, fmt: str) -> None:
+    """Root logging for the server process: JSON lines (production) or plain text."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter() if fmt == "json" else
+                         logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.set_name("faqbot")
+    root = logging.getLogger()
+    # Replace only our own handler: an app created twice (tests, reloads) must not log twice.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "faqbot"] + [handler]
+    root.setLevel(level)
+
+
+class _StoreCollector(Collector):
+    """Webhook delivery totals read from the store at scrape time (the worker may be elsewhere)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def collect(self) -> Any:
+        try:
+            counts = self.store.delivery_counts()
+        except Exception:  # a scrape must not fail because the database blinked
+            log.warning("could not read delivery counts for /metrics")
+            return
+        family = GaugeMetricFamily("faqbot_webhook_deliveries", "Webhook deliveries by status",
+                                   labels=["status"])
+        for status in ("pending", "delivered", "dead"):
+            family.add_metric([status], counts.get(status, 0))
+        yield family
+        yield GaugeMetricFamily("faqbot_webhook_attempts", "Webhook delivery attempts made",
+                                value=counts.get("attempts", 0))
+
+
+def install(app: Flask, bot: Bot, store: Store) -> None:
+    """Request ids, an access log line per request, `/metrics` and `/readyz` on `app`."""
+    registry = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(registry)
+    requests_total = Counter("faqbot_http_requests", "HTTP requests", ["method", "route", "status"],
+                             registry=registry)
+    latency = Histogram("faqbot_http_request_duration_seconds", "HTTP request latency", ["route"],
+                        buckets=_BUCKETS, registry=registry)
+    decisions = Counter("faqbot_decisions", "Bot decisions", ["decision", "language", "reason"],
+                        registry=registry)
+    escalations = Counter("faqbot_escalations", "Escalations created", ["reason", "queue"],
+                          registry=registry)
+    index_info = Gauge("faqbot_index_info", "The index being served", ["version", "encoder"],
+                       registry=registry, multiprocess_mode="max")
+    index_info.labels(bot.index.version, bot.index.encoder_name).set(1)
+    registry.register(_StoreCollector(store))
+    access = logging.getLogger("faqbot.access")
+
+    @app.before_request
+    def _start() -> None:
+        given = request.headers.get("X-Request-Id", "")
+        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        requests_total.labels(request.method, route, str(response.status_code)).inc()
+        latency.labels(route).observe(elapsed)
+        if route in _DECISION_ROUTES and response.status_code < 300 and response.is_json:
+            body = response.get_json(silent=True) or {}
+            if body.get("decision"):
+                decisions.labels(body["decision"], body.get("language") or "",
+                                 body.get("reason") or "").inc()
+            esc = body.get("escalation")
+            if body.get("decision") == "escalated" and isinstance(esc, dict):
+                escalations.labels(esc.get("reason", ""), esc.get("queue", "")).inc()
+        access.info("%s %s %s", request.method, route, response.status_code,
+                    extra={"request_id": g.get("request_id"), "method": request.method, "path": route,
+                           "status": response.status_code, "ms": round(elapsed * 1000, 2)})
+        return response
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+    @app.get("/readyz")
+    def readyz() -> tuple[Response, int]:
+        """Ready when the index is loaded and the store answers."""
+        try:
+            store.session("readyz-probe")
+        except Exception as e:  # any store failure means: do not send traffic here
+            log.warning("not ready: store unavailable (%s)", type(e).__name__)
+            return jsonify(status="unavailable", reason="store"), 503
+        return jsonify(status="ready", index_version=bot.index.version), 200

@@ -1,0 +1,173 @@
+"""Load test: many concurrent customers asking a running faqbot over HTTP.
+
+Each of `clients` asyncio tasks holds one keep-alive connection and asks `/v1/answer` questions
+back to back for `seconds` (a new session every few questions, as a widget would), and a share
+of them also searches. Anything but a 2xx answer with a decision is an error. Reports
+throughput, latency percentiles, errors by kind and decisions.
+
+    python -m eval.load --url http://127.0.0.1:8000 --clients 50 --seconds 60 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import numpy as np
+
+# Customers' questions in the demo KB's languages, some off-topic (escalated, no answer).
+QUESTIONS = (
+    "wheres my parcel", "refund??", "how long does a refund take", "forgot my password",
+    "can i change my delivery address", "my promo code doesnt work", "do you ship to norway",
+    "cancel my subscription", "charged twice for one order", "is there a student discount",
+    "ขอคืนเงินได้กี่วัน", "ลืมรหัสผ่าน", "ค่าส่งเท่าไหร่", "kuidas plus tellimus lõpetada",
+    "kus mu pakk on", "發票可以打統編嗎", "退貨要怎麼寄回", "优惠码用不了", "运费多少钱",
+    "what's the weather in Tallinn", "tell me a joke about penguins", "how do I add a person to my account",
+)
+TURNS_PER_SESSION = 4
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one load run measured; `to_dict` is the --json document."""
+
+    url: str
+    clients: int
+    seconds: float
+    requests: int
+    errors: int
+    throughput_rps: float
+    latency_ms: dict[str, float]
+    decisions: dict[str, int]
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Tally:
+    latencies: list[float] = field(default_factory=list)
+    decisions: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+async def _one(session: aiohttp.ClientSession, url: str, body: dict[str, Any], key: str,
+               tally: _Tally) -> dict[str, Any] | None:
+    started = time.perf_counter()
+    try:
+        async with session.post(url, json=body) as response:
+            data = await response.json(content_type=None)
+            status = response.status
+    except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError, ValueError) as e:
+        tally.errors[type(e).__name__] += 1
+        await asyncio.sleep(0.05)  # a refused connection fails at once: do not spin on it
+        return None
+    tally.latencies.append((time.perf_counter() - started) * 1000.0)
+    if not 200 <= status < 300 or not isinstance(data, dict) or key not in data:
+        tally.errors[f"http_{status}"] += 1
+        return None
+    return data
+
+
+async def _client(n: int, base: str, deadline: float, questions: Sequence[str], seed: int,
+                  tally: _Tally, timeout: float) -> None:
+    rng = random.Random(seed * 1_000_003 + n)
+    # One connection per client: the server sees `clients` concurrent keep-alive customers.
+    connector = aiohttp.TCPConnector(limit=1, force_close=False)
+    async with aiohttp.ClientSession(base_url=base, connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+        turn, session_id = 0, None
+        while time.monotonic() < deadline:
+            if turn % TURNS_PER_SESSION == 0:
+                session_id = f"load-{seed}-{n}-{turn:06d}-{rng.getrandbits(32):08x}"
+            question = rng.choice(questions)
+            if rng.random() < 0.2:
+                await _one(session, "/v1/search", {"query": question, "k": 5}, "hits", tally)
+            else:
+                data = await _one(session, "/v1/answer",
+                                  {"question": question, "session_id": session_id}, "decision", tally)
+                if data is not None:
+                    tally.decisions[str(data["decision"])] += 1
+            turn += 1
+
+
+async def run_load(url: str, clients: int = 50, seconds: float = 60.0,
+                   questions: Sequence[str] = QUESTIONS, seed: int = 0,
+                   timeout: float = 30.0) -> LoadResult:
+    """Hold `clients` concurrent customers against `url` for `seconds` and measure."""
+    if clients < 1:
+        raise ValueError(f"clients must be at least 1, got {clients!r}")
+    if seconds <= 0:
+        raise ValueError(f"seconds must be positive, got {seconds!r}")
+    if not questions:
+        raise ValueError("questions must not be empty")
+    tally = _Tally()
+    started = time.monotonic()
+    deadline = started + seconds
+    await asyncio.gather(*(_client(n, url.rstrip("/"), deadline, questions, seed, tally, timeout)
+                           for n in range(clients)))
+    elapsed = time.monotonic() - started
+    lat = np.asarray(tally.latencies or [0.0])
+    n_requests = len(tally.latencies) + sum(
+        v for k, v in tally.errors.items() if not k.startswith("http_"))
+    return LoadResult(
+        url=url, clients=clients, seconds=round(elapsed, 2), requests=n_requests,
+        errors=sum(tally.errors.values()),
+        throughput_rps=round(len(tally.latencies) / elapsed, 1),
+        latency_ms={f"p{q}": round(float(np.percentile(lat, q)), 1) for q in (50, 95, 99)}
+        | {"max": round(float(lat.max()), 1)},
+        decisions=dict(sorted(tally.decisions.items())), error_kinds=dict(tally.errors))
+
+
+def _read_questions(path: str) -> list[str]:
+    """Questions from a JSONL query file (`query` or `text`) or a plain text file, one a line."""
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("{"):
+            rec = json.loads(line)
+            out.append(str(rec.get("query") or rec.get("text") or ""))
+        else:
+            out.append(line)
+    return [q for q in out if q]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", required=True, help="Base URL of a running faqbot, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--queries", default=None, help="JSONL query file or text file of questions")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", dest="json_out", default=None, help="Write the result here as JSON")
+    args = parser.parse_args(argv)
+    questions = _read_questions(args.queries) if args.queries else list(QUESTIONS)
+    try:
+        result = asyncio.run(run_load(args.url, args.clients, args.seconds, questions, args.seed))
+    except ValueError as e:
+        parser.error(str(e))
+    doc = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
+    if args.json_out:
+        Path(args.json_out).write_text(doc + "\n", encoding="utf-8")
+    lat = result.latency_ms
+    print(f"{result.requests} requests from {result.clients} clients in {result.seconds} s: "
+          f"{result.throughput_rps} req/s, p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, "
+          f"{result.errors} errors {result.error_kinds or ''}; decisions {result.decisions}")
+    return 1 if result.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,141 @@
+"""WSGI entry point with a hot-swappable index: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+`ReloadingApp` wraps the Flask app of `api.create_app`. `reload()` opens the index that
+`settings.index_dir` points at now (`faqbot index` swaps that symlink atomically), checks it —
+manifest, encoder, file sizes, one real question through the new bot — and only then swaps the
+app the next request sees. A request already running finishes on the app it started with; an
+index that fails any check is refused with a logged error and the old one keeps serving.
+
+SIGHUP asks for a reload: `install_sighup()` for a single process (`python -m wsgi`, the waitress
+server `faqbot serve` runs), and gunicorn.conf.py forwards the master's SIGHUP to every worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from flask import Flask
+
+from api import create_app
+from bot import Bot
+from bot.store import Store, open_store
+from indexer import Encoder, load_index, make_encoder
+from kb.errors import FaqbotError
+from kb.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+StartResponse = Callable[..., Any]
+
+
+class ReloadingApp:
+    """A WSGI app whose index can be replaced while it serves."""
+
+    def __init__(self, settings: Settings, store: Store | None = None,
+                 encoder: Encoder | None = None, *, mmap: bool = True) -> None:
+        self.settings, self.mmap = settings, mmap
+        # The encoder (the model) and the store outlive every index swap.
+        self.encoder = encoder or make_encoder(settings.encoder)
+        self.store = store or open_store(settings.store_url)
+        self._lock = threading.Lock()  # one reload at a time
+        self._app: Flask = self._build()  # no fallback at start: a bad index is fatal here
+
+    @property
+    def flask(self) -> Flask:
+        return self._app
+
+    @property
+    def version(self) -> str:
+        bot: Bot = self._app.extensions["faqbot"]
+        return bot.index.version
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # One attribute read: a swap between two requests is atomic for each of them.
+        app = self._app
+        return app(environ, start_response)
+
+    def _build(self) -> Flask:
+        index = load_index(self.settings.index_dir, self.encoder.name, mmap=self.mmap)
+        bot = Bot(index, self.encoder, self.settings)
+        # Touch every part of the new index (vectors, BM25, classifier) before it serves anyone:
+        # a file that parses but is broken fails here instead of in a customer's request.
+        probe = next((u.text for u in index.units if u.kind in ("question", "title")), index.units[0].text)
+        bot.answer(probe[: self.settings.max_question_chars])
+        bot.search(probe[: self.settings.max_question_chars], None, 1)
+        return create_app(self.settings, bot=bot, store=self.store)
+
+    def reload(self) -> bool:
+        """Serve the index `settings.index_dir` points at now; False (logged) if it was refused
+        or is the one already serving."""
+        with self._lock:
+            old = self.version
+            target = Path(self.settings.index_dir).resolve()
+            started = time.perf_counter()
+            try:
+                app = self._build()
+            except (FaqbotError, ValueError, OSError, RuntimeError, KeyError) as e:
+                log.error("reload refused, still serving index %s: %s", old, e)
+                return False
+            new: str = app.extensions["faqbot"].index.version
+            if new == old:
+                log.info("reload: %s is already serving", new)
+                return False
+            self._app = app
+            log.info("reload: now serving index %s from %s (was %s, loaded in %.2f s)",
+                     new, target, old, time.perf_counter() - started)
+            return True
+
+    def reload_in_background(self) -> threading.Thread:
+        """Start `reload()` on its own thread (signal handlers must return quickly)."""
+        thread = threading.Thread(target=self.reload, name="faqbot-reload", daemon=True)
+        thread.start()
+        return thread
+
+    def install_sighup(self) -> None:
+        """Reload on SIGHUP (call from the main thread)."""
+        def _on_hup(signum: int, frame: FrameType | None) -> None:
+            log.info("SIGHUP: reloading the index")
+            self.reload_in_background()
+
+        signal.signal(signal.SIGHUP, _on_hup)
+
+
+def serve(settings: Settings) -> None:
+    """What `faqbot serve` does, plus reload on SIGHUP: waitress, and the delivery worker."""
+    import waitress
+
+    from bot.delivery import start_background
+
+    app = ReloadingApp(settings)
+    app.install_sighup()
+    # Escalations reach the help desks from a background worker, so no request waits on them.
+    _, stop = start_background(app.store, settings)
+    log.info("faqbot serving %s on http://%s:%d", settings.index_dir, settings.host, settings.port)
+    try:
+        waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
+                       ident="faqbot")
+    finally:
+        stop.set()
+
+
+def __getattr__(name: str) -> Any:
+    # `wsgi:app` is built when gunicorn asks for it (once per worker, after the fork), never on a
+    # plain import: tests and `faqbot serve` import this module for ReloadingApp alone.
+    if name == "app":
+        import os
+
+        # FAQBOT_INDEX_MMAP=0 reads the index into each worker's own memory (to measure mmap).
+        return ReloadingApp(load_settings(missing_ok=True),
+                            mmap=os.environ.get("FAQBOT_INDEX_MMAP", "1") != "0")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if __name__ == "__main__":
+    serve(load_settings(missing_ok=True))
