@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
-from bot import Bot
 from bot.keys import create_key
-from bot.store import Store, open_store
-from kb import Settings
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path}/api.db")
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def client(bot: Bot, store: Store) -> FlaskClient:
-    settings = Settings(store_url=store.url)
-    return create_app(settings, bot=Bot(bot.index, bot.encoder, settings), store=store).test_client()
-
-
-@pytest.fixture
-def agent(store: Store) -> dict[str, str]:
-    _, secret = create_key(store, "agent", "Ann")
-    return {"Authorization": f"Bearer {secret}"}
+from bot.store import Store
 
 
 def test_conversation_round_trip(client: FlaskClient) -> None:

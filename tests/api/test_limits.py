@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
-from bot import Bot
-from bot.keys import create_key
-from bot.store import Store, open_store
-from kb import Settings
-
 SID = "limits-session-0001"  # long enough to be read back
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path}/limits.db")
-    yield s
-    s.close()
 
 
-@pytest.fixture
-def client(bot: Bot, store: Store) -> FlaskClient:
-    settings = Settings(store_url=store.url)
-    return create_app(settings, bot=Bot(bot.index, bot.encoder, settings), store=store).test_client()
 
 
-@pytest.fixture
-def agent(store: Store) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_key(store, 'agent', 'Ann')[1]}"}
 
 
 def _raw(client: FlaskClient, path: str, data: str | bytes, headers: dict[str, str] | None = None,

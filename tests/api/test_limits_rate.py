@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
 from api_limits import TokenBuckets
 from bot import Bot
 from bot.keys import create_key
-from bot.store import Store, open_store
-from kb import Settings
+from bot.store import Store
+from tests.api.apps import app_client
 
 
 class Clock:
@@ -40,17 +36,11 @@ def test_bad_bucket_sizes(per_minute: int, burst: int) -> None:
         TokenBuckets(per_minute, burst)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path}/limits.db")
-    yield s
-    s.close()
 
 
 @pytest.fixture
 def client(bot: Bot, store: Store) -> FlaskClient:
-    settings = Settings(store_url=store.url, rate_limit_per_minute=6, rate_limit_burst=3)
-    return create_app(settings, bot=Bot(bot.index, bot.encoder, settings), store=store).test_client()
+    return app_client(bot, store, rate_limit_per_minute=6, rate_limit_burst=3)
 
 
 def test_public_endpoints_are_limited_per_client(client: FlaskClient, store: Store) -> None:

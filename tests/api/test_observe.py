@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
-from api import create_app
 from api_observe import JsonFormatter
 from bot import Bot
-from bot.store import Store, open_store
-from kb import Settings
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path}/observe.db")
-    yield s
-    s.close()
+from bot.store import Store
+from tests.api.apps import app_client
 
 
 @pytest.fixture
 def client(bot: Bot, store: Store) -> FlaskClient:
-    settings = Settings(store_url=store.url, log_format="json")
-    return create_app(settings, bot=Bot(bot.index, bot.encoder, settings), store=store).test_client()
+    return app_client(bot, store, log_format="json")
 
 
 def sample(text: str, name: str, **labels: str) -> float:

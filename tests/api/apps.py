@@ -1,0 +1,16 @@
+"""Building the real app for API tests."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from api import create_app
+from bot import Bot
+from bot.store import Store
+from kb import Settings
+
+
+def app_client(bot: Bot, store: Store, **settings: object) -> FlaskClient:
+    """A test client of the real app with these settings (and the store's URL)."""
+    configured = Settings(store_url=store.url, **settings)  # type: ignore[arg-type]
+    return create_app(configured, bot=Bot(bot.index, bot.encoder, configured), store=store).test_client()

@@ -1,0 +1,31 @@
+"""API fixtures: a real SQLite store per test, the app on the shared tiny-KB bot, an agent key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from bot import Bot
+from bot.keys import create_key
+from bot.store import Store, open_store
+from tests.api.apps import app_client
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = open_store(f"sqlite:///{tmp_path}/api.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def client(bot: Bot, store: Store) -> FlaskClient:
+    return app_client(bot, store)
+
+
+@pytest.fixture
+def agent(store: Store) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_key(store, 'agent', 'Ann')[1]}"}
