@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
-import math
-import re
-import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -17,16 +13,9 @@ from werkzeug.exceptions import HTTPException
 
 import api_limits
 import api_observe
+from api_input import arg, check_parameters, int_arg, json_object, printable, required, time_arg
 from api_observe import configure_logging
-from api_spec import (
-    MAX_AFTER,
-    MAX_BODY_BYTES,
-    MAX_INT,
-    MAX_JSON_DEPTH,
-    observe_paths,
-    openapi_document,
-    string_limits,
-)
+from api_spec import MAX_AFTER, MAX_BODY_BYTES, observe_paths, openapi_document, string_limits
 from bot import Bot
 from bot.agents import Agents
 from bot.analytics import analytics
@@ -42,15 +31,6 @@ from kb.settings import Settings
 log = logging.getLogger(__name__)
 WEB = Path(__file__).resolve().parent / "web"
 _RTL = ("ar", "he", "fa", "ur", "yi")
-_DIGITS = re.compile(r"[0-9]{1,19}")
-_STRIPPED = ("question", "query")  # clean_question turns their control characters into spaces
-_MULTILINE = ("message", "comment", "text")
-_IDS = ("session_id", "article_id")
-_QUERY = {"session": {"after"}, "popular": {"k", "lang"}, "article": {"lang"},
-          "list_escalations": {"status", "queue", "limit"}, "get_analytics": {"since", "until"}}
-_ANY_QUERY = ("widget_js", "static_file", "index_page")
-
-
 def create_app(settings: Settings, bot: Bot | None = None, store: Store | None = None) -> Flask:
     """The WSGI app; builds the bot and opens the store from `settings` unless given (tests)."""
     configure_logging(settings.log_level, settings.log_format)
@@ -69,27 +49,19 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
 
     @app.errorhandler(FaqbotError)
     def _domain_error(e: FaqbotError) -> tuple[Response, int]:
-        return jsonify(error={"code": e.code, "message": _printable(str(e))}), e.status
+        return jsonify(error={"code": e.code, "message": printable(str(e))}), e.status
 
     @app.errorhandler(HTTPException)
     def _http_error(e: HTTPException) -> tuple[Response, int]:
         code = (e.name or "error").lower().replace(" ", "_")
-        return jsonify(error={"code": code, "message": _printable(e.description or "")}), e.code or 500
+        return jsonify(error={"code": code, "message": printable(e.description or "")}), e.code or 500
 
     @app.errorhandler(Exception)
     def _unexpected(e: Exception) -> tuple[Response, int]:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify(error={"code": "internal_error", "message": "internal error"}), 500
 
-    @app.before_request
-    def _check_parameters() -> None:
-        for name, value in (request.view_args or {}).items():
-            _refuse_controls(f"path parameter {name}", str(value))
-        # Pages and scripts take any query (cache busters, utm_ tags); the API only its own.
-        if request.endpoint not in _ANY_QUERY:
-            unknown = sorted(set(request.args) - _QUERY.get(request.endpoint or "", set()))
-            if unknown:
-                raise RequestError(f"unknown query parameter(s) {unknown}"[:200])
+    app.before_request(check_parameters)
 
     @app.after_request
     def _cors(response: Response) -> Response:
@@ -104,7 +76,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
         return response
 
     def body(*allowed: str) -> dict[str, Any]:
-        return _json_object(allowed, limits)
+        return json_object(allowed, limits)
 
     def key(needs: str) -> str:
         """The name of the agent (or admin) acting, from the request's API key."""
@@ -124,14 +96,14 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
             raise RequestError("contact must be an object with name, email and/or phone")
         if contact is not None and set(contact) - {"name", "email", "phone"}:
             raise RequestError(f"unknown contact field(s) {sorted(set(contact) - {'name', 'email', 'phone'})}"[:200])
-        reply = desk.ask(_required(b, "question"), b.get("lang"), b.get("session_id"),
+        reply = desk.ask(required(b, "question"), b.get("lang"), b.get("session_id"),
                          check_contact(**contact) if contact else None)
         return jsonify(_reply_json(reply))
 
     @app.post("/v1/choose")
     def choose() -> Response:
         b = body("session_id", "article_id", "lang")
-        reply = desk.choose(_required(b, "session_id"), _required(b, "article_id"), b.get("lang"))
+        reply = desk.choose(required(b, "session_id"), required(b, "article_id"), b.get("lang"))
         return jsonify(_reply_json(reply))
 
     @app.post("/v1/handoff")
@@ -139,7 +111,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
         b = body("session_id", "name", "email", "phone", "message", "lang")
         contact = check_contact(b.get("name"), b.get("email"), b.get("phone"))
         message = b.get("message")
-        reply = desk.handoff(_required(b, "session_id"), contact, "" if message is None else message,
+        reply = desk.handoff(required(b, "session_id"), contact, "" if message is None else message,
                              b.get("lang"))
         return jsonify(_reply_json(reply)), 201
 
@@ -147,26 +119,26 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     def feedback() -> Response:
         b = body("session_id", "turn_id", "helpful", "csat", "comment")
         comment = b.get("comment")
-        result = desk.feedback(_required(b, "session_id"), _required(b, "turn_id"), b.get("helpful"),
+        result = desk.feedback(required(b, "session_id"), required(b, "turn_id"), b.get("helpful"),
                                b.get("csat"), "" if comment is None else comment)
         return jsonify(_feedback_json(result))
 
     @app.get("/v1/sessions/<session_id>")
     def session(session_id: str) -> Response:
-        info, turns = desk.transcript(session_id, _int_arg("after", 0, 0, MAX_AFTER))
+        info, turns = desk.transcript(session_id, int_arg("after", 0, 0, MAX_AFTER))
         return jsonify(session_id=info.session_id, state=info.state, language=info.lang,
                        turns=[_turn_json(t) for t in turns])
 
     @app.post("/v1/search")
     def search() -> Response:
         b = body("query", "lang", "k")
-        hits = bot.search(_required(b, "query"), b.get("lang"), b.get("k", 5))
+        hits = bot.search(required(b, "query"), b.get("lang"), b.get("k", 5))
         return jsonify(hits=[asdict(h) for h in hits])
 
     @app.get("/v1/articles/popular")
     def popular() -> Response:
-        k = _int_arg("k", 5, 1, 20)
-        lang = bot.languages.detect("", bot.lang_hint(_arg("lang"))).lang
+        k = int_arg("k", 5, 1, 20)
+        lang = bot.languages.detect("", bot.lang_hint(arg("lang"))).lang
         return jsonify(articles=[{"article_id": a.id, "lang": a.lang, "title": a.title, "url": a.url}
                                  for a in desk.popular(lang, k)])
 
@@ -174,7 +146,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     def article(article_id: str) -> Response:
         if not bot.kb.translations(article_id):
             raise NotFoundError(f"no article with id {article_id!r}"[:200])
-        lang = bot.languages.detect("", bot.lang_hint(_arg("lang"))).lang
+        lang = bot.languages.detect("", bot.lang_hint(arg("lang"))).lang
         a = bot.version(article_id, lang)
         return jsonify(article_id=a.id, lang=a.lang, title=a.title, body=a.body, url=a.url)
 
@@ -189,11 +161,11 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     @app.get("/v1/agent/escalations")
     def list_escalations() -> Response:
         key("agent")
-        limit = _int_arg("limit", 50, 1, 500)
-        status = _arg("status")
+        limit = int_arg("limit", 50, 1, 500)
+        status = arg("status")
         if status not in (None, "open", "claimed", "resolved"):
             raise RequestError(f"status must be open, claimed or resolved, got {status!r}"[:200])
-        found = store.escalations(status, _arg("queue"), limit)
+        found = store.escalations(status, arg("queue"), limit)
         return jsonify(escalations=[_escalation_json(e, full=True) for e in found])
 
     @app.get("/v1/agent/escalations/<escalation_id>")
@@ -212,7 +184,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     @app.post("/v1/agent/sessions/<session_id>/reply")
     def agent_reply(session_id: str) -> tuple[Response, int]:
         agent = key("agent")
-        turn = agents.reply(check_session_id(session_id), agent, _required(body("text"), "text"))
+        turn = agents.reply(check_session_id(session_id), agent, required(body("text"), "text"))
         return jsonify(_turn_json(turn)), 201
 
     @app.post("/v1/agent/sessions/<session_id>/release")
@@ -224,7 +196,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     @app.get("/v1/analytics")
     def get_analytics() -> Response:
         key("agent")
-        since, until = _time_arg("since"), _time_arg("until")
+        since, until = time_arg("since"), time_arg("until")
         try:
             report = analytics(store, since, until)
         except ValueError as e:
@@ -264,49 +236,6 @@ def _iso(at: float | None) -> str | None:
     return None if at is None else dt.datetime.fromtimestamp(at, dt.UTC).isoformat().replace("+00:00", "Z")
 
 
-def _printable(message: str) -> str:
-    """A message that can be encoded as UTF-8 even if it quotes a lone surrogate."""
-    return message.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def _refuse_controls(what: str, value: str, allowed: str = "") -> None:
-    """NUL and other control characters have no business in ids or one-line fields (and
-    PostgreSQL refuses NUL in text outright); lone surrogates cannot be stored as UTF-8 at all."""
-    for c in value:
-        if "\ud800" <= c <= "\udfff":
-            raise RequestError(f"{what} contains a lone surrogate (U+{ord(c):04X}), which is not valid Unicode")
-        if unicodedata.category(c) == "Cc" and c not in allowed:
-            raise RequestError(f"{what} contains a control character (U+{ord(c):04X})")
-
-
-def _arg(name: str) -> str | None:
-    value = request.args.get(name)
-    if value is not None:
-        _refuse_controls(f"query parameter {name}", value)
-    return value
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    value = _arg(name)
-    if value is None:
-        return default
-    # str.isdigit() also accepts "²" and "٣", which int() then refuses.
-    if not _DIGITS.fullmatch(value) or not low <= int(value) <= high:
-        raise RequestError(f"{name} must be an integer from {low} to {high}, got {value!r}"[:200])
-    return int(value)
-
-
-def _time_arg(name: str) -> float | None:
-    value = _arg(name)
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
-    except (ValueError, OverflowError):
-        raise RequestError(f"{name} must be an ISO 8601 date or time, got {value!r}"[:200]) from None
-
-
 def _turn_json(t: Turn) -> dict[str, Any]:
     return {"turn_id": t.turn_id, "role": t.role, "text": t.text, "at": _iso(t.at), "lang": t.lang,
             "decision": t.decision or None, "article_id": t.article_id or None,
@@ -339,76 +268,3 @@ def _reply_json(r: Reply) -> dict[str, Any]:
 def _feedback_json(r: FeedbackResult) -> dict[str, Any]:
     return {"ok": True, "session_id": r.session_id, "state": r.state, "notice": r.notice,
             "escalation": _escalation_json(r.escalation) if r.escalation else None}
-
-
-def _json_object(allowed: tuple[str, ...], limits: dict[str, int]) -> dict[str, Any]:
-    """The request's JSON object, checked field by field (see `_check`), or RequestError."""
-    if not request.is_json:
-        raise RequestError("send a JSON body with Content-Type: application/json")
-    raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413 before anything is read
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise RequestError(f"request body is not valid JSON: not valid UTF-8 (byte {e.start})") from None
-    try:
-        body = json.loads(text.removeprefix("\ufeff"), parse_int=_json_int, parse_float=_json_float,
-                          parse_constant=_json_constant)
-    except RecursionError:
-        raise RequestError(f"request body is nested more than {MAX_JSON_DEPTH} levels deep") from None
-    except ValueError as e:
-        raise RequestError(f"request body is not valid JSON: {e}"[:200]) from None
-    if not isinstance(body, dict):
-        raise RequestError(f"request body must be a JSON object, got {type(body).__name__}")
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise RequestError(f"unknown field(s) {unknown}; allowed: {list(allowed)}"[:300])
-    return {name: _check(name, value, limits, 1) for name, value in body.items()}
-
-
-def _check(field: str, value: Any, limits: dict[str, int], depth: int) -> Any:
-    """A field's value with its strings checked: no lone surrogates anywhere, not longer than the
-    field's limit, no control characters (question and query strip their own; free text keeps
-    newlines and tabs), NFKC-normalised outside ids (a full-width "ｊａｎｅ＠ｅｘａｍｐｌｅ.ｃｏｍ" is
-    an address)."""
-    if depth > MAX_JSON_DEPTH:
-        raise RequestError(f"request body is nested more than {MAX_JSON_DEPTH} levels deep")
-    if isinstance(value, dict):
-        return {_check(f"a key of {field}", k, limits, depth + 1):
-                _check(k if field == "contact" else f"{field}.{ascii(k)[1:-1][:40]}", v, limits, depth + 1)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_check(field, v, limits, depth + 1) for v in value]
-    if not isinstance(value, str):
-        return value
-    limit = limits.get(field)
-    if limit is not None and len(value) > limit:
-        raise RequestError(f"{field} is too long ({len(value)} characters, limit {limit})")
-    if field in _STRIPPED:
-        _refuse_controls(field, "".join(c for c in value if unicodedata.category(c) != "Cc"))
-        return value
-    _refuse_controls(field, value, "\t\n\r" if field in _MULTILINE else "")
-    return value if field in _IDS else unicodedata.normalize("NFKC", value)
-
-
-def _json_int(text: str) -> int:
-    value = int(text)
-    if abs(value) > MAX_INT:
-        raise RequestError(f"integers must be within ±(2^63-1), got one of {len(text)} digits")
-    return value
-
-
-def _json_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise RequestError(f"number {text[:30]!r} is out of range")
-    return value
-
-
-def _json_constant(text: str) -> float:
-    raise RequestError(f"{text} is not a JSON number")
-
-
-def _required(body: dict[str, Any], name: str) -> Any:
-    if name not in body:
-        raise RequestError(f"missing required field {name!r}")
-    return body[name]
