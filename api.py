@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import asdict
 from pathlib import Path
@@ -21,16 +20,16 @@ from bot.agents import Agents
 from bot.analytics import analytics
 from bot.desk import Desk, FeedbackResult, Reply, check_contact, check_session_id
 from bot.keys import authenticate
-from bot.messages import catalog_languages, ui_strings
+from bot.messages import catalog_languages, text_direction, ui_strings
 from bot.records import Escalation, Turn
 from bot.store import Store, open_store
+from bot.timestamps import iso
 from indexer import load_index, make_encoder
 from kb.errors import FaqbotError, NotFoundError, RequestError
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 WEB = Path(__file__).resolve().parent / "web"
-_RTL = ("ar", "he", "fa", "ur", "yi")
 def create_app(settings: Settings, bot: Bot | None = None, store: Store | None = None) -> Flask:
     """The WSGI app; builds the bot and opens the store from `settings` unless given (tests)."""
     configure_logging(settings.log_level, settings.log_format)
@@ -98,12 +97,14 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
             raise RequestError(f"unknown contact field(s) {sorted(set(contact) - {'name', 'email', 'phone'})}"[:200])
         reply = desk.ask(required(b, "question"), b.get("lang"), b.get("session_id"),
                          check_contact(**contact) if contact else None)
+        api_observe.count(reply)
         return jsonify(_reply_json(reply))
 
     @app.post("/v1/choose")
     def choose() -> Response:
         b = body("session_id", "article_id", "lang")
         reply = desk.choose(required(b, "session_id"), required(b, "article_id"), b.get("lang"))
+        api_observe.count(reply)
         return jsonify(_reply_json(reply))
 
     @app.post("/v1/handoff")
@@ -113,6 +114,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
         message = b.get("message")
         reply = desk.handoff(required(b, "session_id"), contact, "" if message is None else message,
                              b.get("lang"))
+        api_observe.count(reply)
         return jsonify(_reply_json(reply)), 201
 
     @app.post("/v1/feedback")
@@ -154,7 +156,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     def widget_config() -> Response:
         langs = catalog_languages()
         return jsonify(default_lang=bot.languages.default, languages=list(bot.languages.served),
-                       rtl=[x for x in langs if x.split("-")[0] in _RTL],
+                       rtl=[x for x in langs if text_direction(x) == "rtl"],
                        strings={x: ui_strings(x) for x in langs})
 
     # --- agents ---
@@ -232,12 +234,8 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     return app
 
 
-def _iso(at: float | None) -> str | None:
-    return None if at is None else dt.datetime.fromtimestamp(at, dt.UTC).isoformat().replace("+00:00", "Z")
-
-
 def _turn_json(t: Turn) -> dict[str, Any]:
-    return {"turn_id": t.turn_id, "role": t.role, "text": t.text, "at": _iso(t.at), "lang": t.lang,
+    return {"turn_id": t.turn_id, "role": t.role, "text": t.text, "at": iso(t.at), "lang": t.lang,
             "decision": t.decision or None, "article_id": t.article_id or None,
             "confidence": t.confidence, "agent": t.agent or None, "reason": t.reason or None}
 
@@ -246,9 +244,9 @@ def _escalation_json(e: Escalation, full: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "escalation_id": e.escalation_id, "session_id": e.session_id, "queue": e.queue,
         "reason": e.reason, "priority": e.priority, "status": e.status,
-        "expected_reply_at": _iso(e.expected_reply_at), "out_of_hours": e.out_of_hours}
+        "expected_reply_at": iso(e.expected_reply_at), "out_of_hours": e.out_of_hours}
     if full:
-        out.update(language=e.language, created_at=_iso(e.created_at), updated_at=_iso(e.updated_at),
+        out.update(language=e.language, created_at=iso(e.created_at), updated_at=iso(e.updated_at),
                    agent=e.agent or None, contact=asdict(e.contact), message=e.message,
                    candidates=[asdict(c) for c in e.candidates],
                    transcript=[_turn_json(t) for t in e.transcript])

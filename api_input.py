@@ -7,7 +7,6 @@ must be finite and fit 64 bits; nesting is bounded.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import re
@@ -17,6 +16,7 @@ from typing import Any
 from flask import request
 
 from api_spec import MAX_INT, MAX_JSON_DEPTH
+from bot.timestamps import parse_iso
 from kb.errors import RequestError
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
@@ -77,9 +77,8 @@ def time_arg(name: str) -> float | None:
     if value is None:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value)
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
-    except (ValueError, OverflowError):
+        return parse_iso(value)
+    except ValueError:
         raise RequestError(f"{name} must be an ISO 8601 date or time, got {value!r}"[:200]) from None
 
 

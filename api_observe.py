@@ -21,12 +21,11 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
 from bot import Bot
+from bot.desk import Reply
 from bot.store import Store
 
 log = logging.getLogger(__name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-# Routes whose JSON reply carries a bot decision worth counting.
-_DECISION_ROUTES = {"/v1/answer", "/v1/choose", "/v1/handoff", "/v1/feedback"}
 _BUCKETS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -80,6 +79,11 @@ class _StoreCollector(Collector):
                                 value=counts.get("attempts", 0))
 
 
+def count(reply: Reply) -> None:
+    """Have this request's bot decision (and any new escalation) counted in /metrics."""
+    g.reply = reply
+
+
 def install(app: Flask, bot: Bot, store: Store) -> None:
     """Request ids, an access log line per request, `/metrics` and `/readyz` on `app`."""
     registry = CollectorRegistry()
@@ -114,14 +118,11 @@ def install(app: Flask, bot: Bot, store: Store) -> None:
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         requests_total.labels(request.method, route, str(response.status_code)).inc()
         latency.labels(route).observe(elapsed)
-        if route in _DECISION_ROUTES and response.status_code < 300 and response.is_json:
-            body = response.get_json(silent=True) or {}
-            if body.get("decision"):
-                decisions.labels(body["decision"], body.get("language") or "",
-                                 body.get("reason") or "").inc()
-            esc = body.get("escalation")
-            if body.get("decision") == "escalated" and isinstance(esc, dict):
-                escalations.labels(esc.get("reason", ""), esc.get("queue", "")).inc()
+        reply: Reply | None = g.get("reply")
+        if reply is not None:
+            decisions.labels(reply.decision, reply.language, reply.reason).inc()
+            if reply.decision == "escalated" and reply.escalation is not None:
+                escalations.labels(reply.escalation.reason, reply.escalation.queue).inc()
         access.info("%s %s %s", request.method, route, response.status_code,
                     extra={"request_id": g.get("request_id"), "method": request.method, "path": route,
                            "status": response.status_code, "ms": round(elapsed * 1000, 2)})

@@ -36,12 +36,12 @@ def _store(obj: Any) -> Iterator[Any]:
 def _when(value: str | None, name: str) -> float | None:
     if value is None:
         return None
+    from bot.timestamps import parse_iso
+
     try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected an ISO date like 2026-11-01, got {value!r}",
-                                 param_hint=name) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
+        return parse_iso(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint=name) from None
 
 
 @click.command()

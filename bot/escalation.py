@@ -20,7 +20,7 @@ from bot import lexicon
 from bot.lexicon import Rule, compile_rules
 from bot.money import money_amounts, parse_number
 from bot.records import PRIORITIES
-from indexer.analyzers import analyze
+from indexer.analyzers import analyze, to_simplified
 from kb.handoff import SensitiveTopic
 from kb.languages import base_lang
 
@@ -157,9 +157,7 @@ class TriggerDetector:
     """Escalation triggers in one customer message; built once per set of sensitive topics."""
 
     def __init__(self, topics: Sequence[SensitiveTopic]) -> None:
-        import opencc  # opencc-python-reimplemented, as the analyzers use
-
-        self._t2s: Callable[[str], str] = opencc.OpenCC("t2s").convert
+        self._t2s: Callable[[str], str] = to_simplified()
         self.topics = tuple(topics)
         self._human = compile_rules("human_requested", lexicon.HUMAN)
         self._angry = compile_rules("angry", lexicon.ANGRY)

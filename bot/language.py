@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.language_words import ALPHABETS, JA_ONLY, LEXICON_BASES, LEXICONS, SCRIPTS, ZH_ONLY
+from indexer.analyzers import to_simplified
 from kb.languages import base_lang
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -47,7 +48,7 @@ class Detection:
 def _chinese_converters() -> tuple[Callable[[str], str], Callable[[str], str]]:
     import opencc
 
-    return opencc.OpenCC("s2t").convert, opencc.OpenCC("t2s").convert
+    return opencc.OpenCC("s2t").convert, to_simplified()
 
 
 def chinese_variant(text: str) -> str | None:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from bot.records import Contact, Escalation, Turn
+from bot.timestamps import iso
 from kb.handoff import WebhookConfig
 
 EVENT = "escalation.created"
@@ -40,13 +41,6 @@ class WebhookRequest(NamedTuple):
     url: str
     headers: dict[str, str]
     body: bytes
-
-
-def iso(ts: float | None) -> str | None:
-    """Unix seconds as ISO 8601 UTC with milliseconds (`2026-05-01T09:30:00.000Z`)."""
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, tz=UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def reason_text(reason: str) -> str:

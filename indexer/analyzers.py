@@ -56,7 +56,8 @@ def clear_stem_cache() -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _to_simplified() -> Callable[[str], str]:
+def to_simplified() -> Callable[[str], str]:
+    """Traditional → Simplified Chinese (OpenCC t2s), built once."""
     import opencc  # opencc-python-reimplemented
 
     return opencc.OpenCC("t2s").convert
@@ -124,7 +125,7 @@ class Analyzer:
         text = unicodedata.normalize("NFKC", text) if self.nfkc else text
         text = text.casefold() if self.casefold else text
         if self.fold_chinese and _HAS_HAN.search(text):
-            text = _to_simplified()(text)  # zh-TW and zh-CN share one vocabulary for search
+            text = to_simplified()(text)  # zh-TW and zh-CN share one vocabulary for search
         stem = _stemmer(lang) if self.stem else None
         terms: list[str] = []
         tokens = _TOKEN.findall(text) if self.split_words else text.split()
