@@ -19,7 +19,7 @@ from bot.records import Escalation, Feedback, Turn
 from bot.store import Store
 
 _UNANSWERED = {"escalated", "suggest"}
-_BOT_LIMITS = {"low_confidence", "no_match", "ambiguous"}
+_BOT_LIMITS = {"low_confidence", "out_of_scope", "no_match", "ambiguous"}
 
 
 @dataclass(frozen=True)

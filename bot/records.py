@@ -70,8 +70,8 @@ class Escalation:
 
     escalation_id: str  # random hex; webhooks use it as the idempotency key
     session_id: str
-    reason: str  # "low_confidence" | "human_requested" | "unhelpful" | "sensitive:<topic>" | "angry"
-    #              | "urgent" | "customer_form"
+    reason: str  # "low_confidence" | "out_of_scope" | "human_requested" | "unhelpful" | "angry"
+    #              | "sensitive:<topic>" | "urgent" | "customer_form"
     language: str
     priority: str  # one of PRIORITIES
     queue: str

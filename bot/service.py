@@ -6,12 +6,12 @@ import logging
 import unicodedata
 from dataclasses import dataclass
 
-from bot.confidence import ConfidenceModel
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
-from bot.retrieval import HybridRetriever, Query
 from bot.types import Answer, ArticleRef, Hit, SearchResult, Suggestion
+from indexer.confidence import DEFAULT, ConfidenceModel
 from indexer.encoders import Encoder
+from indexer.retrieval import HybridRetriever, Query
 from indexer.store import HybridIndex
 from kb.errors import RequestError
 from kb.languages import normalize_lang
@@ -58,7 +58,7 @@ class Bot:
         served = settings.languages or tuple(self.kb.languages)
         self.languages = LanguageDetector(served, settings.default_lang)
         self.retriever = HybridRetriever(index)
-        self.confidence = confidence or ConfidenceModel()
+        self.confidence = confidence or index.confidence or DEFAULT
 
     def lang_hint(self, lang: object) -> str | None:
         """A caller's language hint, normalised (RequestError if it is not a language code)."""
@@ -85,6 +85,8 @@ class Bot:
         top = hits[0]
         if top.confidence >= self.settings.answer_threshold_for(lang):
             return Decision("answered", "confident", top)
+        if top.out_of_scope >= self.settings.out_of_scope_threshold:
+            return Decision("escalated", "out_of_scope", top)
         if any(h.confidence >= self.settings.suggest_threshold for h in hits):
             return Decision("suggest", "ambiguous", top)
         return Decision("escalated", "low_confidence", top)

@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.hits import Hit
 
-@dataclass(frozen=True)
-class Hit:
-    """Retrieval evidence for one article (all its language versions), best first in a ranking."""
-
-    article_id: str
-    score: float  # fused ranking score; only comparable within one query
-    dense: float = 0.0  # best cosine similarity of the question to any unit of the article
-    dense_rank: int = 0  # 1-based article rank by `dense`; 0 = not retrieved densely
-    bm25: float = 0.0  # best BM25 score, divided by the query's best BM25 score
-    bm25_rank: int = 0
-    unit: int = -1  # row of the best-matching unit (for snippets)
-    prob: float = 0.0  # the index's article classifier: P(this article | question); 0 without one
-    confidence: float = 0.0  # probability that this article answers the question
+__all__ = ["Answer", "ArticleRef", "Hit", "SearchResult", "Suggestion"]
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ _FRESHDESK_PRIORITY = {"low": 1, "normal": 2, "high": 3, "urgent": 4}
 _FRESHDESK_OPEN, _FRESHDESK_CHAT = 2, 7
 _REASONS = {
     "low_confidence": "the bot was not confident enough to answer",
+    "out_of_scope": "the knowledge base does not seem to cover the question",
     "human_requested": "the customer asked for a person",
     "unhelpful": "the bot's answers did not help",
     "angry": "the customer seems upset",

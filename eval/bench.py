@@ -31,9 +31,9 @@ import waitress
 
 from api import create_app
 from bot import Bot
-from bot.retrieval import HybridRetriever, Query
 from indexer import Encoder, Unit, analyze, build_index, make_encoder
 from indexer.bm25 import BM25
+from indexer.retrieval import HybridRetriever, Query
 from indexer.store import assemble
 from indexer.vectors import VectorIndex
 from kb import Article, KnowledgeBase, Settings, load_kb

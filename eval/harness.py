@@ -60,7 +60,7 @@ def run_queries(bot: Bot, queries: Sequence[LabeledQuery],
             query=q, language=q.lang or answer.language, decision=answer.decision,
             answered=answer.answer.article_id if answer.answer else None, ranked=ranked,
             confidence=answer.confidence, latency_ms=latency,
-            suggestions=tuple(s.article_id for s in answer.suggestions)))
+            suggestions=tuple(s.article_id for s in answer.suggestions), reason=answer.reason))
         if progress:
             progress(n, len(queries))
     return out

@@ -34,6 +34,7 @@ class Outcome:
     confidence: float  # confidence of the top candidate
     latency_ms: float
     suggestions: tuple[str, ...] = ()
+    reason: str = ""  # the decision's reason, e.g. "out_of_scope"
 
     @property
     def top(self) -> str | None:
@@ -72,6 +73,11 @@ def decision_metrics(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "answered_precision": _ratio(sum(o.right for o in answered), len(answered)),
         "resolution_rate": _ratio(sum(o.right for o in ins), len(ins)),
         "escalation_recall": _ratio(sum(o.answered is None for o in oos), len(oos)),
+        # Explicit out-of-scope detection: how often an out-of-scope question is wrongly
+        # auto-answered, how often it is recognised as such, and how often an answerable one is not.
+        "out_of_scope_answered_rate": _ratio(sum(o.answered is not None for o in oos), len(oos)),
+        "out_of_scope_detected": _ratio(sum(o.reason == "out_of_scope" for o in oos), len(oos)),
+        "in_scope_flagged_out_of_scope": _ratio(sum(o.reason == "out_of_scope" for o in ins), len(ins)),
         "suggest_rate": _ratio(sum(o.decision == "suggest" for o in outcomes), len(outcomes)),
         "latency_ms": {f"p{q}": round(float(np.percentile(latencies, q)), 2) for q in (50, 95, 99)},
     }
@@ -143,6 +149,8 @@ def compute_metrics(outcomes: Sequence[Outcome], target_precision: float = 0.95,
 _COLUMNS = (("queries", "n_queries", "d"), ("top1", "top1_accuracy", "%"), ("R@3", "recall_at_3", "%"),
             ("MRR", "mrr", "f"), ("answered", "answer_rate", "%"), ("precision", "answered_precision", "%"),
             ("resolved", "resolution_rate", "%"), ("esc.recall", "escalation_recall", "%"),
+            ("oos.answered", "out_of_scope_answered_rate", "%"),
+            ("oos.detected", "out_of_scope_detected", "%"),
             ("suggest", "suggest_rate", "%"))
 
 

@@ -65,6 +65,13 @@ class BM25:
             out[m.indices[lo:hi]] += qtf * m.data[lo:hi]
         return out
 
+    def containing(self, term: str) -> np.ndarray:
+        """Rows of the documents that contain `term` (empty if no document does)."""
+        j = self._vocab.get(term)
+        if j is None:
+            return np.zeros(0, dtype=np.int32)
+        return np.asarray(self._m.indices[self._m.indptr[j]:self._m.indptr[j + 1]])
+
     def top(self, query_terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Indices and scores of the k best documents with a positive score, best first."""
         s = self.scores(query_terms)

@@ -20,9 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from indexer import calibration
 from indexer.analyzers import ANALYZER_VERSION, analyze
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
+from indexer.confidence import ConfidenceModel
 from indexer.encoders import Encoder
 from indexer.store import (
     FORMAT_VERSION,
@@ -95,6 +97,13 @@ def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray, k
     return ArticleClassifier.train(vectors, docs, labels, len(ids))
 
 
+def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
+                key: str, old: HybridIndex | None) -> ConfidenceModel:
+    if old is not None and old.confidence is not None and old.manifest.get("confidence") == key:
+        return old.confidence
+    return calibration.self_calibrate(kb, units, docs, vectors)
+
+
 def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage_budget: int = 600,
                 progress: Progress | None = None) -> tuple[HybridIndex, BuildStats]:
     """Index `kb` into `out` (atomically replacing what is there) and return the new index."""
@@ -141,6 +150,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     vindex = VectorIndex.build(vectors)
     classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units))
     classifier = _classifier(units, docs, vectors, classifier_key, old)
+    confidence_key = _digest(calibration.VERSION, classifier_key)
+    confidence = _confidence(kb, units, docs, vectors, confidence_key, old)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,
@@ -150,6 +161,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         "languages": kb.languages, "n_articles": len(kb), "n_units": len(units),
         "articles": article_hashes,
         "classifier": classifier_key if classifier is not None else None,
+        "confidence": confidence_key,
     }
     versions = out.parent / f".{out.name}.versions"
     final = versions / version
@@ -166,6 +178,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         vindex.save(staging)
         if classifier is not None:
             classifier.save(staging)
+        confidence.save(staging)
         # The manifest goes last: a folder without one is never taken for an index.
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                encoding="utf-8")
@@ -182,7 +195,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
                        embed_seconds)
     log.info("indexed %d articles, %d units (%d embedded, %d reused) into %s",
              stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
-    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier), stats
+    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence), stats
 
 
 def _swap(out: Path, final: Path) -> None:

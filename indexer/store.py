@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from indexer.analyzers import ANALYZER_VERSION
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
+from indexer.confidence import ConfidenceModel
 from indexer.vectors import VectorIndex
 from kb.errors import IndexError_
 from kb.loader import article_from_record
@@ -56,6 +57,7 @@ class HybridIndex:
     unit_article: np.ndarray  # unit row -> position of its article id in `article_ids`
     article_ids: tuple[str, ...]
     classifier: ArticleClassifier | None = None  # None: fewer than 2 articles, or too many
+    confidence: ConfidenceModel | None = None  # learned at build time; None: an index from before
 
     @property
     def encoder_name(self) -> str:
@@ -67,13 +69,15 @@ class HybridIndex:
 
 
 def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: list[Unit],
-             bm25: BM25, vectors: VectorIndex, classifier: ArticleClassifier | None = None) -> HybridIndex:
+             bm25: BM25, vectors: VectorIndex, classifier: ArticleClassifier | None = None,
+             confidence: ConfidenceModel | None = None) -> HybridIndex:
     ids = tuple(sorted({u.article_id for u in units}))
     pos = {a: i for i, a in enumerate(ids)}
     unit_article = np.fromiter((pos[u.article_id] for u in units), dtype=np.int32, count=len(units))
     if classifier is not None and classifier.n_classes != len(ids):
         raise IndexError_(f"{path}: classifier knows {classifier.n_classes} articles, index has {len(ids)}")
-    return HybridIndex(path, manifest, kb, tuple(units), bm25, vectors, unit_article, ids, classifier)
+    return HybridIndex(path, manifest, kb, tuple(units), bm25, vectors, unit_article, ids, classifier,
+                       confidence)
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -183,6 +187,7 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
         bm25 = _load_bm25(path, mmap)
         vectors = _load_vectors(path, mmap)
         classifier = _load_classifier(path, mmap) if manifest.get("classifier") else None
+        confidence = ConfidenceModel.load(path) if manifest.get("confidence") else None
     except Exception as e:  # noqa: BLE001 - any unreadable file means the same: corrupt index
         raise IndexError_(f"{path}: index is corrupt ({type(e).__name__}: {e})") from None
     if not (len(units) == len(vectors) == bm25.n_docs == manifest["n_units"]):
@@ -191,4 +196,4 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
     if vectors.dim != manifest["dim"]:
         raise IndexError_(f"{path}: vectors have {vectors.dim} dims, manifest says {manifest['dim']}")
     kb = KnowledgeBase(tuple(articles), manifest["default_lang"])
-    return assemble(path, manifest, kb, units, bm25, vectors, classifier)
+    return assemble(path, manifest, kb, units, bm25, vectors, classifier, confidence)

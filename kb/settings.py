@@ -36,6 +36,9 @@ class Settings:
     # Decision thresholds on the bot's confidence in [0, 1]; `faqbot calibrate` rewrites them.
     answer_threshold: float = 0.85
     suggest_threshold: float = 0.5
+    # P(out of scope) from which an unanswered question is escalated as outside the KB, with no
+    # suggestions (1.0 turns explicit out-of-scope detection off).
+    out_of_scope_threshold: float = 0.5
     lang_thresholds: Mapping[str, float] = field(default_factory=dict)
     max_suggestions: int = 3
     max_question_chars: int = 1000
@@ -79,7 +82,7 @@ class Settings:
         for name in ("handoff_grace_seconds",):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
-        for name in ("answer_threshold", "suggest_threshold"):
+        for name in ("answer_threshold", "suggest_threshold", "out_of_scope_threshold"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise SettingsError(f"{name} must be between 0 and 1, got {v!r}")

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from bot import Bot
-from bot.retrieval import BM25Retriever, DenseRetriever, HybridRetriever, Query, Retriever
 from indexer import HybridIndex
 from indexer.encoders import Encoder
+from indexer.retrieval import BM25Retriever, DenseRetriever, HybridRetriever, Query, Retriever
 from kb import Settings
 from kb.errors import RequestError
 
@@ -40,8 +40,14 @@ def test_falls_back_to_default_language_with_a_notice(bot: Bot) -> None:
 def test_unrelated_questions_are_not_answered(bot: Bot, question: str) -> None:
     result = bot.answer(question)
     assert result.decision == "escalated"
-    assert result.reason == "low_confidence"
-    assert result.answer is None
+    assert result.reason == "out_of_scope" and result.hits[0].out_of_scope >= 0.5
+    assert result.answer is None and result.suggestions == ()
+
+
+def test_out_of_scope_detection_can_be_turned_off(session_index: HybridIndex, encoder: Encoder) -> None:
+    bot = Bot(session_index, encoder, Settings(out_of_scope_threshold=1.0))
+    result = bot.answer("what is the capital of mongolia")
+    assert result.decision == "escalated" and result.reason == "low_confidence"
 
 
 def test_thresholds_come_from_settings(session_index: HybridIndex, encoder: Encoder) -> None:

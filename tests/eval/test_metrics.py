@@ -9,11 +9,11 @@ from eval.queries import LabeledQuery
 
 
 def outcome(expected: str | None, lang: str, decision: str, ranked: str, conf: float,
-            latency: float = 10.0) -> Outcome:
+            latency: float = 10.0, reason: str = "") -> Outcome:
     ids = tuple(ranked)
     answered = ids[0] if decision == "answered" else None
     return Outcome(LabeledQuery(f"q {expected} {ranked}", expected, lang), lang, decision, answered,
-                   ids, conf, latency)
+                   ids, conf, latency, reason=reason)
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def outcomes() -> list[Outcome]:
         outcome("B", "en", "answered", "AB", 0.8, 10),  # wrong article, right one ranked 2nd
         outcome("C", "en", "escalated", "BCA", 0.3, 20),  # missed, ranked 2nd
         outcome(None, "th", "answered", "B", 0.7, 30),  # out of scope but answered: wrong
-        outcome(None, "th", "escalated", "C", 0.2, 40),  # out of scope, escalated: right
+        outcome(None, "th", "escalated", "C", 0.2, 40, "out_of_scope"),  # out of scope, recognised
         outcome("A", "th", "suggest", "DEFA", 0.5, 50),  # ranked 4th
     ]
 
@@ -38,15 +38,25 @@ def test_headline_metrics_match_hand_computed(outcomes: list[Outcome]) -> None:
     assert m["answered_precision"] == pytest.approx(1 / 3, abs=1e-4)
     assert m["resolution_rate"] == 0.25
     assert m["escalation_recall"] == 0.5
+    assert m["out_of_scope_answered_rate"] == 0.5  # the th question answered although out of scope
+    assert m["out_of_scope_detected"] == 0.5
+    assert m["in_scope_flagged_out_of_scope"] == 0.0
     assert m["suggest_rate"] == pytest.approx(1 / 6, abs=1e-4)
     assert m["latency_ms"] == {"p50": 25.0, "p95": 47.5, "p99": 49.5}
+
+
+def test_answerable_questions_taken_for_out_of_scope_are_counted(outcomes: list[Outcome]) -> None:
+    m = compute_metrics([*outcomes, outcome("B", "en", "escalated", "CB", 0.1, reason="out_of_scope")])
+    assert m["in_scope_flagged_out_of_scope"] == 0.2
+    assert m["per_language"]["en"]["in_scope_flagged_out_of_scope"] == 0.25
 
 
 def test_exact_key_set(outcomes: list[Outcome]) -> None:
     m = compute_metrics(outcomes)
     scalar = {"n_queries", "n_in_scope", "n_out_of_scope", "top1_accuracy", "recall_at_3", "mrr",
               "answer_rate", "answered_precision", "resolution_rate", "escalation_recall", "suggest_rate",
-              "latency_ms"}
+              "latency_ms", "out_of_scope_answered_rate", "out_of_scope_detected",
+              "in_scope_flagged_out_of_scope"}
     assert set(m) == scalar | {"per_language", "threshold_curve", "recommended_threshold",
                                "target_precision", "target_escalation"}
     assert set(m["per_language"]) == {"en", "th"}

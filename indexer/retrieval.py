@@ -8,8 +8,8 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.types import Hit
 from indexer.analyzers import analyze
+from indexer.hits import Hit
 from indexer.store import HybridIndex
 
 
@@ -23,6 +23,9 @@ class Query:
     def terms(self) -> list[str]:
         """The analyzer's terms, computed once for BM25 and the classifier."""
         return analyze(self.text, self.lang)
+
+
+NEIGHBOURS = 10  # units looked at for the density of an article around the question
 
 
 class Retriever(Protocol):
@@ -61,6 +64,10 @@ class DenseRetriever:
         if query.vector is None:
             raise ValueError("DenseRetriever needs query.vector (encode the question first)")
         rows, sims = self.index.vectors.search(query.vector, self.depth)
+        return self.hits(rows, sims, k)
+
+    def hits(self, rows: np.ndarray, sims: np.ndarray, k: int) -> list[Hit]:
+        """The best k articles of one search's unit rows and similarities."""
         keep = rows >= 0
         grouped = _group(self.index, rows[keep], sims[keep])
         return [Hit(self.index.article_ids[pos], s, dense=s, dense_rank=r, unit=row)
@@ -84,9 +91,12 @@ class HybridRetriever:
         self.dense = DenseRetriever(index, depth)
         self.rrf_k, self.wd, self.wb, self.ws = rrf_k, dense_weight, bm25_weight, similarity_weight
         self._position = {a: i for i, a in enumerate(index.article_ids)}
+        self._sizes = np.bincount(index.unit_article, minlength=len(index.article_ids))
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
-        dense = {h.article_id: h for h in self.dense.retrieve(query, self.dense.depth)}
+        rows, sims = (self.index.vectors.search(query.vector, self.dense.depth)
+                      if query.vector is not None else (np.zeros(0, np.int64), np.zeros(0, np.float32)))
+        dense = {h.article_id: h for h in self.dense.hits(rows, sims, self.dense.depth)}
         sparse = {h.article_id: h for h in self.bm25.retrieve(query, self.bm25.depth)}
         log_probs = None
         if self.index.classifier is not None and query.vector is not None:
@@ -96,11 +106,14 @@ class HybridRetriever:
             top = np.argsort(-log_probs)[: max(k, 10)]
             candidates |= {self.index.article_ids[i] for i in top}
         floor = min((h.dense for h in dense.values()), default=0.0)
+        density = self._density(rows[:NEIGHBOURS])
+        coverage = self._coverage(query.terms)
         fused = []
         for aid in candidates:
             d, b = dense.get(aid), sparse.get(aid)
+            pos = self._position[aid]
             if log_probs is not None:
-                lp = float(log_probs[self._position[aid]])
+                lp = float(log_probs[pos])
                 score = lp + self.ws * (d.dense if d else floor)
             else:
                 score = (self.wd / (self.rrf_k + d.dense_rank) if d else 0.0) + \
@@ -109,6 +122,24 @@ class HybridRetriever:
             fused.append(replace(base, score=score, dense=d.dense if d else 0.0,
                                  dense_rank=d.dense_rank if d else 0,
                                  bm25=b.bm25 if b else 0.0, bm25_rank=b.bm25_rank if b else 0,
-                                 prob=float(np.exp(lp)) if log_probs is not None else 0.0))
+                                 prob=float(np.exp(lp)) if log_probs is not None else 0.0,
+                                 density=density.get(pos, 0.0), coverage=coverage.get(pos, 0.0)))
         fused.sort(key=lambda h: (-h.score, -h.dense, h.article_id))
         return fused[:k]
+
+    def _density(self, rows: np.ndarray) -> dict[int, float]:
+        """Per article: how much of the question's neighbourhood (its nearest unit rows) it fills.
+        An answerable question sits among many units of one article; an out-of-scope one among
+        scattered strangers."""
+        pos, counts = np.unique(self.index.unit_article[rows[rows >= 0]], return_counts=True)
+        return {int(p): float(c) / min(NEIGHBOURS, int(self._sizes[p]))
+                for p, c in zip(pos.tolist(), counts.tolist(), strict=True)}
+
+    def _coverage(self, terms: list[str]) -> dict[int, float]:
+        """Per article: the share of the question's distinct terms it contains anywhere."""
+        distinct = set(terms)
+        counts: dict[int, int] = {}
+        for term in distinct:
+            for p in np.unique(self.index.unit_article[self.index.bm25.containing(term)]).tolist():
+                counts[p] = counts.get(p, 0) + 1
+        return {p: c / len(distinct) for p, c in counts.items()}

@@ -1,0 +1,138 @@
+"""Self-calibration at index time: the KB grades its own retrieval, with no labelled queries.
+
+Cross-validation over the KB's own units. In each fold, some example questions are held out of the
+index (they become questions the KB *can* answer: is the top article theirs?) and a few whole
+articles are removed (their questions become questions the KB *cannot* answer: pseudo out-of-scope,
+near the KB's topic, which is the hard kind). The fold's index is rebuilt from the stored vectors,
+with no embedding, the held-out questions are asked through the real retriever, and the two heads of
+`ConfidenceModel` are fitted on the evidence features, starting from `DEFAULT` as a prior.
+
+A KB without example questions (articles only) holds out titles instead: a title asked against the
+article's body passages. A KB too small to learn from keeps the default model.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from indexer.bm25 import BM25
+from indexer.classifier import ArticleClassifier
+from indexer.confidence import DEFAULT, ConfidenceModel, features, fit_logistic
+from indexer.retrieval import HybridRetriever, Query
+from indexer.store import HybridIndex, Unit, assemble
+from indexer.vectors import VectorIndex
+from kb.models import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+VERSION = "1"  # part of the index's cache key: a changed recipe recalibrates
+FOLDS = 4
+OOS_SHARE_OF_ARTICLES = 0.1  # articles removed per fold to play out-of-scope
+MAX_QUERIES_PER_FOLD = 600  # in-scope questions asked per fold (the cost is classifier training)
+MAX_OOS_PER_ARTICLE = 5  # questions asked per removed article, so big articles do not dominate
+ASSUMED_OOS_SHARE = 0.2  # weight of out-of-scope questions in the fit: the traffic the model expects
+MIN_EXAMPLES = 30  # fewer calibration questions than this: keep the default model
+PRIOR_STRENGTH = 5.0
+
+
+def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
+    """Per article, the rows that can stand in for a customer's question."""
+    rows: dict[str, list[int]] = defaultdict(list)
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for i, u in enumerate(units):
+        kinds[u.article_id].add(u.kind)
+        if u.kind == "question":
+            rows[u.article_id].append(i)
+    for i, u in enumerate(units):
+        # Articles only: the title is the question, the body passages must answer it.
+        if u.kind == "title" and "question" not in kinds[u.article_id] and len(kinds[u.article_id]) > 1:
+            rows[u.article_id].append(i)
+    return rows
+
+
+def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+                vectors: np.ndarray, keep: np.ndarray) -> HybridIndex:
+    kept = np.flatnonzero(keep).tolist()
+    sub_units = [units[i] for i in kept]
+    sub_docs = [docs[i] for i in kept]
+    ids, labels = np.unique([u.article_id for u in sub_units], return_inverse=True)
+    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids))
+                  if len(ids) >= 2 else None)
+    manifest = {"encoder": "fold", "version": "fold"}
+    return assemble(Path("."), manifest, kb, sub_units, BM25.build(sub_docs),
+                    VectorIndex.build(vectors[kept]), classifier)
+
+
+def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+                   vectors: np.ndarray, seed: int = 0) -> ConfidenceModel:
+    """The confidence model this KB's own held-out questions teach (DEFAULT if too few)."""
+    started = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    queries = _queries_of(units)
+    articles = sorted({u.article_id for u in units})
+    n_oos = int(round(OOS_SHARE_OF_ARTICLES * len(articles))) if len(articles) >= 5 else 0
+    # Deal each article's question rows to the folds, and the articles to the folds' removed sets.
+    fold_of: dict[int, int] = {}
+    for aid in articles:
+        rows = list(queries.get(aid, []))
+        rng.shuffle(rows)
+        offset = int(rng.integers(FOLDS))
+        fold_of.update({r: (offset + j) % FOLDS for j, r in enumerate(rows)})
+    order = list(rng.permutation(len(articles)))
+    own: dict[str, list[int]] = defaultdict(list)
+    for i, u in enumerate(units):
+        own[u.article_id].append(i)
+    x: list[tuple[float, ...]] = []
+    right: list[float] = []
+    oos: list[float] = []
+    for fold in range(FOLDS):
+        removed = {articles[i] for i in order[fold * n_oos:(fold + 1) * n_oos]} if n_oos else set()
+        asked = [r for r, f in fold_of.items() if f == fold and units[r].article_id not in removed]
+        if len(asked) > MAX_QUERIES_PER_FOLD:
+            asked = sorted(rng.choice(asked, MAX_QUERIES_PER_FOLD, replace=False).tolist())
+        outside = [r for aid in sorted(removed) for r in queries.get(aid, [])[:MAX_OOS_PER_ARTICLE]]
+        keep = np.ones(len(units), dtype=bool)
+        keep[asked] = False
+        keep[[i for aid in removed for i in own[aid]]] = False
+        # An article must keep at least one unit, or its questions could never be answered.
+        for aid in {units[r].article_id for r in asked}:
+            if not keep[own[aid]].any():
+                keep[own[aid][0]] = True
+                asked = [r for r in asked if r != own[aid][0]]
+        if keep.sum() < 2 or not asked:
+            continue
+        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep))
+        for rows, is_oos in ((asked, False), (outside, True)):
+            for r in rows:
+                u = units[r]
+                hits = retriever.retrieve(Query(u.text, u.lang, vectors[r]), 10)
+                if not hits:
+                    continue
+                x.append(features(hits[0], hits))
+                right.append(float(not is_oos and hits[0].article_id == u.article_id))
+                oos.append(float(is_oos))
+    y_oos = np.array(oos)
+    stats = {"questions": int(len(x) - y_oos.sum()), "out_of_scope": int(y_oos.sum()),
+             "top1": round(float(np.sum(right) / max(1, len(x) - y_oos.sum())), 4),
+             "seconds": round(time.perf_counter() - started, 1)}
+    if len(x) < MIN_EXAMPLES:
+        log.info("confidence: %d calibration questions, keeping the default model", len(x))
+        return ConfidenceModel(DEFAULT.answer, DEFAULT.oos, "default", stats)
+    weights = np.ones(len(x))
+    if y_oos.any():
+        # Reweight so out-of-scope questions make up ASSUMED_OOS_SHARE of the fit.
+        weights[y_oos == 1] = ASSUMED_OOS_SHARE * len(x) / y_oos.sum()
+        weights[y_oos == 0] = (1 - ASSUMED_OOS_SHARE) * len(x) / (len(x) - y_oos.sum())
+    feats = np.array(x)
+    answer = fit_logistic(feats, np.array(right), weights, DEFAULT.answer, PRIOR_STRENGTH)
+    oos_head = (fit_logistic(feats, y_oos, weights, DEFAULT.oos, PRIOR_STRENGTH) if y_oos.any()
+                else DEFAULT.oos)
+    log.info("confidence: self-calibrated on %d questions and %d out-of-scope ones (fold top-1 %.3f) "
+             "in %.1f s", stats["questions"], stats["out_of_scope"], stats["top1"], stats["seconds"])
+    return ConfidenceModel(answer, oos_head, "self-calibrated", stats)

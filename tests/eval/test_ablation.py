@@ -1,0 +1,40 @@
+"""The ablation harness on the tiny KB with the real encoder."""
+
+from __future__ import annotations
+
+import pytest
+
+from eval.ablation import ROWS, ablate, best_resolution, markdown
+from eval.metrics import Outcome
+from eval.queries import LabeledQuery
+from indexer import HybridIndex
+from indexer.encoders import Encoder
+
+QUERIES = [LabeledQuery("I forgot my password", "reset-password", "en"),
+           LabeledQuery("when does my refund come", "refund-timing", "en"),
+           LabeledQuery("what does express shipping cost", "shipping-costs", "en"),
+           LabeledQuery("ลืมรหัสผ่าน", "reset-password", "th"),
+           LabeledQuery("what is the capital of mongolia", None, "en")]
+
+
+def test_every_ingredient_gets_a_row(built_index: HybridIndex, encoder: Encoder) -> None:
+    rows = ablate(built_index, encoder, QUERIES, precision=0.9, escalation=0.9)
+    assert [r["ingredient"] for r in rows] == list(ROWS)
+    for r in rows:
+        assert 0.0 <= r["top1_accuracy"] <= 1.0
+    # The last three rows share one ranking and differ only in confidence.
+    assert rows[3]["top1_accuracy"] == rows[4]["top1_accuracy"] == rows[5]["top1_accuracy"]
+    table = markdown("tiny", rows)
+    assert table.count("\n") == len(ROWS) + 1 and "self-calibrated" in table
+
+
+def _outcome(expected: str | None, top: str, confidence: float) -> Outcome:
+    return Outcome(LabeledQuery("q", expected, "en"), "en", "", None, (top,), confidence, 0.0)
+
+
+def test_best_resolution_respects_both_targets() -> None:
+    outcomes = [_outcome("a", "a", 0.9), _outcome("b", "b", 0.6), _outcome("c", "x", 0.5),
+                _outcome(None, "a", 0.55)]
+    point = best_resolution(outcomes, precision=1.0, escalation=1.0)
+    assert point["threshold"] == pytest.approx(0.555) and point["resolution_rate"] == pytest.approx(2 / 3, abs=1e-3)
+    assert best_resolution([_outcome("a", "x", 0.9)], 0.5, None)["threshold"] is None
