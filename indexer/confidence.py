@@ -12,7 +12,7 @@ one KB's cosines run higher than another's), but their *shape* is: a wide margin
 BM25 agreeing with the dense ranking, a neighbourhood filled by one article, and the classifier's
 probability. Each index learns its own coefficients from its own KB at build time
 (`indexer/calibration.py`); `DEFAULT` is the prior those fits start from, and what an index uses when
-its KB is too small to learn from. It was fitted by `eval/fit_confidence.py` on CLINC150's train split.
+its KB is too small to learn from.
 """
 
 from __future__ import annotations
@@ -125,7 +125,10 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
     return tuple(round(float(c), 4) for c in w)
 
 
-# Fitted by eval/fit_confidence.py on CLINC150 train (see its docstring); refit when FEATURES change.
+# The prior: the previous release's global model, fitted by eval/fit_confidence.py on CLINC150 train
+# over the first five features (the three newer ones start at zero weight), its out-of-scope head
+# the mirror image. Every number in the README was measured with this prior; a refit over all eight
+# features (`python -m eval.fit_confidence`) changes it and must be re-measured before it ships.
 DEFAULT = ConfidenceModel(
     answer=(-13.67, 15.12, 22.21, 0.27, -1.30, 4.02, 0.0, 0.0, 0.0),
     oos=(13.67, -15.12, -22.21, -0.27, 1.30, -4.02, 0.0, 0.0, 0.0),
