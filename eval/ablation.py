@@ -33,7 +33,7 @@ import numpy as np
 
 from eval.benchmarks import _file, _kb, _queries
 from eval.metrics import Outcome, decision_metrics, threshold_curve
-from eval.queries import LabeledQuery, load_queries
+from eval.queries import LabeledQuery, load_queries, resolve_expected
 from indexer import HybridIndex, build_index, make_encoder
 from indexer.confidence import DEFAULT, ConfidenceModel
 from indexer.encoders import Encoder
@@ -107,6 +107,7 @@ def best_resolution(outcomes: Sequence[Outcome], precision: float,
 def ablate(index: HybridIndex, encoder: Encoder, queries: Sequence[LabeledQuery], precision: float = 0.97,
            escalation: float | None = None) -> list[dict[str, Any]]:
     """One row of metrics per ingredient (ROWS order)."""
+    queries = resolve_expected(queries, index.kb)  # intent labels that had to become valid ids
     vectors = encoder.encode_queries([q.text for q in queries])
     asked = [Query(q.text, q.lang or index.kb.default_lang, v) for q, v in zip(queries, vectors, strict=True)]
     rows = []

@@ -36,5 +36,6 @@ def test_best_resolution_respects_both_targets() -> None:
     outcomes = [_outcome("a", "a", 0.9), _outcome("b", "b", 0.6), _outcome("c", "x", 0.5),
                 _outcome(None, "a", 0.55)]
     point = best_resolution(outcomes, precision=1.0, escalation=1.0)
-    assert point["threshold"] == pytest.approx(0.555) and point["resolution_rate"] == pytest.approx(2 / 3, abs=1e-3)
+    assert point["threshold"] == pytest.approx(0.555)
+    assert point["resolution_rate"] == pytest.approx(2 / 3, abs=1e-3)
     assert best_resolution([_outcome("a", "x", 0.9)], 0.5, None)["threshold"] is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ def test_features_read_the_shape_of_the_evidence() -> None:
 
 
 def test_score_sets_confidence_and_one_out_of_scope_value() -> None:
-    sure = Hit("a", 1.0, dense=0.95, dense_rank=1, bm25=1.0, bm25_rank=1, prob=0.97, density=1.0, coverage=1.0)
+    sure = Hit("a", 1.0, dense=0.95, dense_rank=1, bm25=1.0, bm25_rank=1, prob=0.97, density=1.0,
+               coverage=1.0)
     weak = Hit("b", 0.1, dense=0.80, dense_rank=2, bm25=0.2, bm25_rank=2, prob=0.01)
     scored = DEFAULT.score([sure, weak])
     assert scored[0].confidence > 0.9 > scored[1].confidence
@@ -49,7 +51,7 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("content", "match"), [
     ('{"features": ["dense"], "answer": [], "oos": []}', "this version uses"),
     ("{not json", "unreadable confidence model"),
-    ('{"features": %s}' % str(list(FEATURES)).replace("'", '"'), "unreadable confidence model"),
+    (json.dumps({"features": list(FEATURES)}), "unreadable confidence model"),
 ])
 def test_load_refuses_a_bad_file(tmp_path: Path, content: str, match: str) -> None:
     (tmp_path / "confidence.json").write_text(content, encoding="utf-8")
