@@ -21,6 +21,9 @@ from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 _CANDIDATES = 10
+# Calibrated confidences of rival articles share one probability mass, so a runner-up rarely
+# reaches the suggest threshold itself: once the top one does, alternatives this likely join it.
+_ALTERNATIVE_FLOOR = 0.1
 
 
 def clean_question(text: object, limit: int, field: str = "question") -> str:
@@ -99,7 +102,7 @@ class Bot:
         suggestions: tuple[Suggestion, ...] = ()
         if decision.decision == "suggest":
             likely = [h for h in hits[: self.settings.max_suggestions]
-                      if h.confidence >= self.settings.suggest_threshold]
+                      if h.confidence >= min(_ALTERNATIVE_FLOOR, self.settings.suggest_threshold)]
             versions = [self.version(h.article_id, detected) for h in likely]
             suggestions = tuple(Suggestion(h.article_id, v.lang, v.title, h.confidence)
                                 for h, v in zip(likely, versions, strict=True))
