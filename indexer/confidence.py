@@ -78,9 +78,10 @@ class ConfidenceModel:
         a property of the question, so every hit carries the value read off the top one."""
         if not hits:
             return []
-        oos = round(self.out_of_scope(features(hits[0], hits)), 4)
-        return [replace(h, confidence=round(self.probability(features(h, hits)), 4), out_of_scope=oos)
-                for h in hits]
+        feats = [features(h, hits) for h in hits]
+        oos = round(self.out_of_scope(feats[0]), 4)
+        return [replace(h, confidence=round(self.probability(f), 4), out_of_scope=oos)
+                for h, f in zip(hits, feats, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
         return {"features": list(FEATURES), "answer": list(self.answer), "oos": list(self.oos),

@@ -43,7 +43,7 @@ def reason(detector: TriggerDetector, text: str, lang: str, tags: tuple[str, ...
     ("kas saab inimesega rääkida", "et"), ("palun päris inimest", "et"),
     ("轉真人", "zh-TW"), ("真人客服", "zh-TW"), ("要怎麼找真人客服", "zh-TW"), ("我要找客服", "zh-TW"),
     ("人工客服", "zh-CN"), ("找客服", "zh-CN"), ("我要人工", "zh-CN"), ("转人工", "zh-CN"),
-    ("能不能跟真人说话", "zh-CN"),
+    ("能不能跟真人说话", "zh-CN"), ("我要跟客服聊天", "zh-CN"),
     # mixed languages and misdetected language
     ("pls ขอคุยกับเจ้าหน้าที่", "en"), ("human please", "th"), ("人工客服 please", "en"),
     ("オペレーターと話したい", "ja"), ("상담원 연결해 주세요", "ko"),
@@ -67,7 +67,8 @@ def test_asking_for_a_person(detector: TriggerDetector, text: str, lang: str) ->
     ("เพิ่มคนในบัญชี", "th"), ("ขอบคุณทีมงานค่ะ", "th"),
     ("kuidas lisada inimene oma kontole", "et"), ("kas inimene kontrollib mu tellimust", "et"),
     ("有中文客服嗎", "zh-TW"), ("客服幾點上班", "zh-TW"), ("人工智能推荐准吗", "zh-CN"),
-    ("客服人员几点上班", "zh-CN"),
+    ("客服人员几点上班", "zh-CN"), ("能把我的订单记录和客服聊天记录都导出来吗", "zh-CN"),
+    ("和客服对话记录在哪看", "zh-CN"),
 ])
 def test_questions_about_people_are_not_requests(detector: TriggerDetector, text: str, lang: str) -> None:
     assert detector.detect(text, lang) is None
@@ -80,6 +81,7 @@ def test_questions_about_people_are_not_requests(detector: TriggerDetector, text
     ("แย่มาก", "th"), ("โกรธมาก", "th"), ("บริการห่วยแตก", "th"),
     ("jube teenindus", "et"), ("see on naeruväärne", "et"), ("kurat, kus mu pakk on", "et"),
     ("太爛了", "zh-TW"), ("氣死我了", "zh-TW"), ("气死了", "zh-CN"), ("什么垃圾服务", "zh-CN"),
+    ("你们就是骗子", "zh-CN"),
     ("c'est inadmissible", "fr"), ("esto es una estafa", "es"), ("最悪です", "ja"),
 ])
 def test_anger(detector: TriggerDetector, text: str, lang: str) -> None:
@@ -107,7 +109,7 @@ def test_urgency(detector: TriggerDetector, text: str, lang: str) -> None:
     ("kas teil on kiire tarne", "et"), ("mul on kiire küsimus", "et"), ("su tellimus on teel", "et"),
     ("kuidas plus tellimus lõpetada", "et"),
     ("發票可以打統編嗎", "zh-TW"), ("优惠码用不了", "zh-CN"), ("邮件在垃圾邮件里吗", "zh-CN"),
-    ("加急快递几天能到", "zh-CN"), ("退款多久到帳", "zh-TW"),
+    ("加急快递几天能到", "zh-CN"), ("退款多久到帳", "zh-TW"), ("骗子邮件要转发给谁", "zh-CN"),
     ("thanks for the courtesy", "en"), ("เห็นรายการ TIDEWELL*TALLINN ในบัตร คืออะไร", "th"),
 ])
 def test_ordinary_questions_trigger_nothing(detector: TriggerDetector, text: str, lang: str) -> None:
