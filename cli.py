@@ -56,7 +56,8 @@ def index(obj: _Ctx, kb_path: str, out: str | None, encoder: str | None,
     settings = obj.settings(index_dir=out, encoder=encoder, default_lang=default_lang)
     try:
         kb = load_kb(kb_path, settings.default_lang)
-        click.echo(f"Loaded {len(kb)} article versions ({len(kb.ids)} articles) in "
+        examples = f" and {len(kb.out_of_scope)} out-of-scope examples" if kb.out_of_scope else ""
+        click.echo(f"Loaded {len(kb)} article versions ({len(kb.ids)} articles){examples} in "
                    f"{', '.join(kb.languages)}.", err=True)
         enc = make_encoder(settings.encoder)
         _, stats = build_index(kb, settings.index_dir, enc, passage_budget=settings.passage_budget,

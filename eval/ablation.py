@@ -9,7 +9,9 @@ Rows, each adding one ingredient to the row above:
 5. + evidence features, global coefficients: margin, agreement, density, coverage, probabilities
    through the default logistic model (fitted once on CLINC150 train);
 6. + self-calibrated at index time: the same features, coefficients learned from this KB's own
-   held-out questions (what ships).
+   held-out questions (what ships for a KB without out-of-scope examples);
+7. + the KB's out-of-scope examples (only for a KB that lists some, e.g. the demo KB): rows 1-6 are
+   measured on an index built without them, this one on the index that ships.
 
 Thresholds differ per row (a cosine is not a probability), so each row reports the best resolution
 any threshold reaches at the target precision (and escalation recall, where there are out-of-scope
@@ -44,7 +46,8 @@ from kb.intents import read_intents
 
 ROOT = Path(__file__).parent.parent
 ROWS = ("nearest example", "+ BM25 (rank fusion)", "+ article classifier (dense view)", "+ TF-IDF view",
-        "+ evidence features, global coefficients", "+ self-calibrated at index time (shipped)")
+        "+ evidence features, global coefficients", "+ self-calibrated at index time",
+        "+ out-of-scope examples of the KB")
 Rank = Callable[[Query], list[Hit]]
 Confidence = Callable[[list[Hit]], float]
 
@@ -67,7 +70,7 @@ def load(name: str, data: Path) -> tuple[KnowledgeBase, list[LabeledQuery], floa
     raise ValueError(f"unknown dataset {name!r} (choose from clinc150, banking77, demo)")
 
 
-def _variants(index: HybridIndex) -> list[tuple[Rank, Confidence]]:
+def _variants(index: HybridIndex, taught: HybridIndex | None) -> list[tuple[Rank, Confidence]]:
     dense, fused = DenseRetriever(index), HybridRetriever(replace(index, classifier=None))
     full = HybridRetriever(index)
     clf = index.classifier
@@ -87,10 +90,15 @@ def _variants(index: HybridIndex) -> list[tuple[Rank, Confidence]]:
     def model(m: ConfidenceModel) -> Confidence:
         return lambda hits: m.score(hits)[0].confidence
 
-    return [(lambda q: dense.retrieve(q, 10), cosine), (lambda q: fused.retrieve(q, 10), cosine),
-            (lambda q: dense_view.retrieve(q, 10), prob), (lambda q: full.retrieve(q, 10), prob),
-            (lambda q: full.retrieve(q, 10), model(DEFAULT)),
-            (lambda q: full.retrieve(q, 10), model(learned))]
+    rows: list[tuple[Rank, Confidence]] = [
+        (lambda q: dense.retrieve(q, 10), cosine), (lambda q: fused.retrieve(q, 10), cosine),
+        (lambda q: dense_view.retrieve(q, 10), prob), (lambda q: full.retrieve(q, 10), prob),
+        (lambda q: full.retrieve(q, 10), model(DEFAULT)),
+        (lambda q: full.retrieve(q, 10), model(learned))]
+    if taught is not None:
+        with_examples = HybridRetriever(taught)
+        rows.append((lambda q: with_examples.retrieve(q, 10), model(taught.confidence or DEFAULT)))
+    return rows
 
 
 def best_resolution(outcomes: Sequence[Outcome], precision: float,
@@ -105,13 +113,14 @@ def best_resolution(outcomes: Sequence[Outcome], precision: float,
 
 
 def ablate(index: HybridIndex, encoder: Encoder, queries: Sequence[LabeledQuery], precision: float = 0.97,
-           escalation: float | None = None) -> list[dict[str, Any]]:
-    """One row of metrics per ingredient (ROWS order)."""
+           escalation: float | None = None, taught: HybridIndex | None = None) -> list[dict[str, Any]]:
+    """One row of metrics per ingredient (ROWS order). `index` is built without out-of-scope
+    examples; `taught`, the same KB's index with them, adds the last row."""
     queries = resolve_expected(queries, index.kb)  # intent labels that had to become valid ids
     vectors = encoder.encode_queries([q.text for q in queries])
     asked = [Query(q.text, q.lang or index.kb.default_lang, v) for q, v in zip(queries, vectors, strict=True)]
     rows = []
-    for name, (rank, confidence) in zip(ROWS, _variants(index), strict=True):
+    for name, (rank, confidence) in zip(ROWS, _variants(index, taught), strict=False):
         outcomes = []
         for q, query in zip(queries, asked, strict=True):
             hits = rank(query)
@@ -146,8 +155,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="faqbot-ablation-") as tmp:
         for name in args.datasets:
             kb, queries, escalation = load(name, args.data)
-            index, _ = build_index(kb, (args.index_dir or Path(tmp)) / name, encoder)
-            rows = ablate(index, encoder, queries, args.precision, escalation)
+            folder = args.index_dir or Path(tmp)
+            index, _ = build_index(replace(kb, out_of_scope=()), folder / name, encoder)
+            taught = build_index(kb, folder / f"{name}-oos", encoder)[0] if kb.out_of_scope else None
+            rows = ablate(index, encoder, queries, args.precision, escalation, taught)
             print(markdown(name, rows), "\n", flush=True)
 
 

@@ -33,7 +33,9 @@ from indexer.store import (
     article_record,
     assemble,
     load_index,
+    out_of_scope_vectors,
     read_manifest,
+    save_out_of_scope,
 )
 from indexer.vectors import VectorIndex
 from kb.errors import FaqbotError, IndexError_
@@ -86,7 +88,8 @@ def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
         return None
 
 
-def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray, key: str,
+def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
+                outside: calibration.Outside, key: str,
                 old: HybridIndex | None) -> ArticleClassifier | None:
     # Labels are positions in the sorted article ids, the order HybridIndex.article_ids has.
     ids, labels = np.unique([u.article_id for u in units], return_inverse=True)
@@ -94,14 +97,29 @@ def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray, k
         return None
     if old is not None and old.classifier is not None and old.manifest.get("classifier") == key:
         return old.classifier
-    return ArticleClassifier.train(vectors, docs, labels, len(ids))
+    return ArticleClassifier.train(vectors, docs, labels, len(ids), outside)
 
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
-                key: str, old: HybridIndex | None) -> ConfidenceModel:
+                outside: calibration.Outside, key: str, old: HybridIndex | None) -> ConfidenceModel:
     if old is not None and old.confidence is not None and old.manifest.get("confidence") == key:
         return old.confidence
-    return calibration.self_calibrate(kb, units, docs, vectors)
+    return calibration.self_calibrate(kb, units, docs, vectors, outside)
+
+
+def _out_of_scope_vectors(kb: KnowledgeBase, encoder: Encoder, old: HybridIndex | None) -> np.ndarray:
+    """Vectors of the KB's out-of-scope examples, reusing the previous index's where unchanged."""
+    cache: dict[tuple[str, str], np.ndarray] = {}
+    if old is not None:
+        try:
+            cache = {(e.lang, e.text): v for e, v in zip(old.kb.out_of_scope, out_of_scope_vectors(old),
+                                                         strict=True)}
+        except FaqbotError as e:
+            log.warning("not reusing out-of-scope vectors: %s", e)
+    todo = [e.text for e in kb.out_of_scope if (e.lang, e.text) not in cache]
+    fresh = iter(encoder.encode_queries(todo) if todo else [])
+    rows = [cache[(e.lang, e.text)] if (e.lang, e.text) in cache else next(fresh) for e in kb.out_of_scope]
+    return np.array(rows, dtype=np.float32).reshape(len(rows), encoder.dim)
 
 
 def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage_budget: int = 600,
@@ -148,10 +166,13 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     docs = [analyze(u.text, u.lang) for u in units]
     bm25 = BM25.build(docs)
     vindex = VectorIndex.build(vectors)
-    classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units))
-    classifier = _classifier(units, docs, vectors, classifier_key, old)
+    oos_vectors = _out_of_scope_vectors(kb, encoder, old)
+    outside = (oos_vectors, [analyze(e.text, e.lang) for e in kb.out_of_scope])
+    classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units),
+                             *(f"{e.lang}\x1e{e.text}" for e in kb.out_of_scope))
+    classifier = _classifier(units, docs, vectors, outside, classifier_key, old)
     confidence_key = _digest(calibration.VERSION, classifier_key)
-    confidence = _confidence(kb, units, docs, vectors, confidence_key, old)
+    confidence = _confidence(kb, units, docs, vectors, outside, confidence_key, old)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,
@@ -159,6 +180,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         "encoder": encoder.name, "dim": encoder.dim, "analyzer": ANALYZER_VERSION,
         "passage_budget": passage_budget, "default_lang": kb.default_lang,
         "languages": kb.languages, "n_articles": len(kb), "n_units": len(units),
+        "n_out_of_scope": len(kb.out_of_scope),
         "articles": article_hashes,
         "classifier": classifier_key if classifier is not None else None,
         "confidence": confidence_key,
@@ -179,6 +201,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         if classifier is not None:
             classifier.save(staging)
         confidence.save(staging)
+        save_out_of_scope(staging, kb.out_of_scope, oos_vectors)
         # The manifest goes last: a folder without one is never taken for an index.
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                encoding="utf-8")

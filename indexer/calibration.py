@@ -7,6 +7,9 @@ near the KB's topic, which is the hard kind). The fold's index is rebuilt from t
 with no embedding, the held-out questions are asked through the real retriever, and the two heads of
 `ConfidenceModel` are fitted on the evidence features, starting from `DEFAULT` as a prior.
 
+The KB's out-of-scope examples, when it lists some, are dealt to the folds too: a fold's share is
+left out of its classifier and asked as real out-of-scope questions.
+
 A KB without example questions (articles only) holds out titles instead: a title asked against the
 article's body passages. A KB too small to learn from keeps the default model.
 """
@@ -31,14 +34,18 @@ from kb.models import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"  # part of the index's cache key: a changed recipe recalibrates
+VERSION = "2"  # part of the index's cache key: a changed recipe recalibrates
 FOLDS = 4
 OOS_SHARE_OF_ARTICLES = 0.1  # articles removed per fold to play out-of-scope
 MAX_QUERIES_PER_FOLD = 600  # in-scope questions asked per fold (the cost is classifier training)
-MAX_OOS_PER_ARTICLE = 5  # questions asked per removed article, so big articles do not dominate
+MAX_OOS_PER_ARTICLE = 3  # questions asked per removed article and language, so big articles do
+# not dominate and every language has its out-of-scope questions
 ASSUMED_OOS_SHARE = 0.2  # weight of out-of-scope questions in the fit: the traffic the model expects
 MIN_EXAMPLES = 30  # fewer calibration questions than this: keep the default model
 PRIOR_STRENGTH = 5.0
+
+# The KB's out-of-scope examples: their vectors and analyzer terms, in `kb.out_of_scope` order.
+Outside = tuple[np.ndarray, Sequence[Sequence[str]]]
 
 
 def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
@@ -56,13 +63,21 @@ def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
     return rows
 
 
+def _removed_questions(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
+    """The first few questions of a removed article in each of its languages."""
+    by_lang: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        by_lang[units[r].lang].append(r)
+    return [r for lang in sorted(by_lang) for r in by_lang[lang][:MAX_OOS_PER_ARTICLE]]
+
+
 def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-                vectors: np.ndarray, keep: np.ndarray) -> HybridIndex:
+                vectors: np.ndarray, keep: np.ndarray, outside: Outside) -> HybridIndex:
     kept = np.flatnonzero(keep).tolist()
     sub_units = [units[i] for i in kept]
     sub_docs = [docs[i] for i in kept]
     ids, labels = np.unique([u.article_id for u in sub_units], return_inverse=True)
-    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids))
+    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids), outside)
                   if len(ids) >= 2 else None)
     manifest = {"encoder": "fold", "version": "fold"}
     return assemble(Path("."), manifest, kb, sub_units, BM25.build(sub_docs),
@@ -70,10 +85,18 @@ def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequenc
 
 
 def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-                   vectors: np.ndarray, seed: int = 0) -> ConfidenceModel:
-    """The confidence model this KB's own held-out questions teach (DEFAULT if too few)."""
+                   vectors: np.ndarray, outside: Outside | None = None,
+                   seed: int = 0) -> ConfidenceModel:
+    """The confidence model this KB's own held-out questions teach (DEFAULT if too few).
+    `outside`: vectors and terms of `kb.out_of_scope`, in order."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
+    examples = kb.out_of_scope
+    oos_vectors, oos_docs = outside if outside is not None else (np.zeros((0, vectors.shape[1])), [])
+    if len(oos_vectors) != len(examples) or len(oos_docs) != len(examples):
+        raise ValueError(f"{len(examples)} out-of-scope examples, but {len(oos_vectors)} vectors "
+                         f"and {len(oos_docs)} docs")
+    oos_fold = rng.permutation(len(examples)) % FOLDS
     queries = _queries_of(units)
     articles = sorted({u.article_id for u in units})
     n_oos = int(round(OOS_SHARE_OF_ARTICLES * len(articles))) if len(articles) >= 5 else 0
@@ -96,7 +119,7 @@ def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequ
         asked = [r for r, f in fold_of.items() if f == fold and units[r].article_id not in removed]
         if len(asked) > MAX_QUERIES_PER_FOLD:
             asked = sorted(rng.choice(asked, MAX_QUERIES_PER_FOLD, replace=False).tolist())
-        outside = [r for aid in sorted(removed) for r in queries.get(aid, [])[:MAX_OOS_PER_ARTICLE]]
+        pseudo = [r for aid in sorted(removed) for r in _removed_questions(units, queries.get(aid, []))]
         keep = np.ones(len(units), dtype=bool)
         keep[asked] = False
         keep[[i for aid in removed for i in own[aid]]] = False
@@ -107,18 +130,24 @@ def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequ
                 asked = [r for r in asked if r != own[aid][0]]
         if keep.sum() < 2 or not asked:
             continue
-        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep))
-        for rows, is_oos in ((asked, False), (outside, True)):
-            for r in rows:
-                u = units[r]
-                hits = retriever.retrieve(Query(u.text, u.lang, vectors[r]), 10)
-                if not hits:
-                    continue
-                x.append(features(hits[0], hits))
-                right.append(float(not is_oos and hits[0].article_id == u.article_id))
-                oos.append(float(is_oos))
+        trained = np.flatnonzero(oos_fold != fold).tolist()
+        fold_outside = (oos_vectors[trained], [oos_docs[i] for i in trained])
+        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside))
+        questions: list[tuple[str, str, np.ndarray, str | None]] = [
+            (units[r].text, units[r].lang, vectors[r], units[r].article_id) for r in asked]
+        questions += [(units[r].text, units[r].lang, vectors[r], None) for r in pseudo]
+        questions += [(examples[i].text, examples[i].lang, oos_vectors[i], None)
+                      for i in np.flatnonzero(oos_fold == fold).tolist()]
+        for text, lang, vector, expected in questions:
+            hits = retriever.retrieve(Query(text, lang, vector), 10)
+            if not hits:
+                continue
+            x.append(features(hits[0], hits))
+            right.append(float(expected is not None and hits[0].article_id == expected))
+            oos.append(float(expected is None))
     y_oos = np.array(oos)
     stats = {"questions": int(len(x) - y_oos.sum()), "out_of_scope": int(y_oos.sum()),
+             "out_of_scope_examples": len(examples),
              "top1": round(float(np.sum(right) / max(1, len(x) - y_oos.sum())), 4),
              "seconds": round(time.perf_counter() - started, 1)}
     if len(x) < MIN_EXAMPLES:

@@ -28,7 +28,8 @@ import numpy as np
 
 from indexer.hits import Hit
 
-FEATURES = ("dense", "margin", "agree", "bm25", "prob", "prob_margin", "density", "coverage")
+FEATURES = ("dense", "margin", "agree", "bm25", "prob", "prob_margin", "density", "coverage",
+            "oos_class")
 FILE = "confidence.json"
 
 
@@ -39,7 +40,7 @@ def features(hit: Hit, others: Sequence[Hit]) -> tuple[float, ...]:
     prob_rival = max((h.prob for h in rivals), default=0.0)
     agree = 1.0 if hit.dense_rank == 1 and hit.bm25_rank == 1 else 0.0
     return (hit.dense, hit.dense - runner_up, agree, hit.bm25, hit.prob, hit.prob - prob_rival,
-            hit.density, hit.coverage)
+            hit.density, hit.coverage, hit.oos_class)
 
 
 def _sigmoid(z: float) -> float:
@@ -95,9 +96,12 @@ class ConfidenceModel:
         """The model saved in an index folder (ValueError when it is unreadable or from other features)."""
         try:
             doc = json.loads((directory / FILE).read_text(encoding="utf-8"))
-            if doc["features"] != list(FEATURES):
-                raise ValueError(f"features {doc['features']!r}, this version uses {list(FEATURES)!r}")
-            return cls(tuple(map(float, doc["answer"])), tuple(map(float, doc["oos"])),
+            names = list(doc["features"])
+            if names != list(FEATURES[: len(names)]):
+                raise ValueError(f"features {names!r}, this version uses {list(FEATURES)!r}")
+            # A model from before a feature existed gives it no weight, which is what it learned.
+            pad = (0.0,) * (len(FEATURES) - len(names))
+            return cls(tuple(map(float, doc["answer"])) + pad, tuple(map(float, doc["oos"])) + pad,
                        str(doc.get("source", "self-calibrated")), dict(doc.get("stats", {})))
         except (OSError, KeyError, TypeError, json.JSONDecodeError) as e:
             raise ValueError(f"{directory / FILE}: unreadable confidence model ({e})") from None
@@ -127,10 +131,10 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
 
 
 # The prior: the previous release's global model, fitted by eval/fit_confidence.py on CLINC150 train
-# over the first five features (the three newer ones start at zero weight), its out-of-scope head
-# the mirror image. Every number in the README was measured with this prior; a refit over all eight
+# over the first five features (the four newer ones start at zero weight), its out-of-scope head
+# the mirror image. Every number in the README was measured with this prior; a refit over all nine
 # features (`python -m eval.fit_confidence`) changes it and must be re-measured before it ships.
 DEFAULT = ConfidenceModel(
-    answer=(-13.67, 15.12, 22.21, 0.27, -1.30, 4.02, 0.0, 0.0, 0.0),
-    oos=(13.67, -15.12, -22.21, -0.27, 1.30, -4.02, 0.0, 0.0, 0.0),
+    answer=(-13.67, 15.12, 22.21, 0.27, -1.30, 4.02, 0.0, 0.0, 0.0, 0.0),
+    oos=(13.67, -15.12, -22.21, -0.27, 1.30, -4.02, 0.0, 0.0, 0.0, 0.0),
 )

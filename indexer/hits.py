@@ -19,5 +19,6 @@ class Hit:
     prob: float = 0.0  # the index's article classifier: P(this article | question); 0 without one
     density: float = 0.0  # share of the question's 10 nearest units that are this article's
     coverage: float = 0.0  # share of the question's analyzer terms found in this article
+    oos_class: float = 0.0  # the classifier's probability for the KB's out-of-scope examples
     confidence: float = 0.0  # probability that this article answers the question
     out_of_scope: float = 0.0  # probability that no article of the KB answers the question

@@ -98,9 +98,9 @@ class HybridRetriever:
                       if query.vector is not None else (np.zeros(0, np.int64), np.zeros(0, np.float32)))
         dense = {h.article_id: h for h in self.dense.hits(rows, sims, self.dense.depth)}
         sparse = {h.article_id: h for h in self.bm25.retrieve(query, self.bm25.depth)}
-        log_probs = None
+        log_probs, oos_class = None, 0.0
         if self.index.classifier is not None and query.vector is not None:
-            log_probs = self.index.classifier.log_probs(query.vector, query.terms)
+            log_probs, oos_class = self.index.classifier.predict(query.vector, query.terms)
         candidates = dense.keys() | sparse.keys()
         if log_probs is not None:
             top = np.argsort(-log_probs)[: max(k, 10)]
@@ -123,7 +123,8 @@ class HybridRetriever:
                                  dense_rank=d.dense_rank if d else 0,
                                  bm25=b.bm25 if b else 0.0, bm25_rank=b.bm25_rank if b else 0,
                                  prob=float(np.exp(lp)) if log_probs is not None else 0.0,
-                                 density=density.get(pos, 0.0), coverage=coverage.get(pos, 0.0)))
+                                 density=density.get(pos, 0.0), coverage=coverage.get(pos, 0.0),
+                                 oos_class=oos_class))
         fused.sort(key=lambda h: (-h.score, -h.dense, h.article_id))
         return fused[:k]
 

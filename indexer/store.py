@@ -19,7 +19,7 @@ from indexer.confidence import ConfidenceModel
 from indexer.vectors import VectorIndex
 from kb.errors import IndexError_
 from kb.loader import article_from_record
-from kb.models import Article, KnowledgeBase
+from kb.models import Article, KnowledgeBase, OutOfScopeExample
 
 FORMAT_VERSION = 2  # 2: titles and questions embedded as queries; article classifier
 FILES = ("manifest.json", "articles.jsonl", "units.jsonl", "vectors.faiss", "bm25.npz",
@@ -74,10 +74,39 @@ def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: lis
     ids = tuple(sorted({u.article_id for u in units}))
     pos = {a: i for i, a in enumerate(ids)}
     unit_article = np.fromiter((pos[u.article_id] for u in units), dtype=np.int32, count=len(units))
-    if classifier is not None and classifier.n_classes != len(ids):
-        raise IndexError_(f"{path}: classifier knows {classifier.n_classes} articles, index has {len(ids)}")
+    if classifier is not None and classifier.n_articles != len(ids):
+        raise IndexError_(f"{path}: classifier knows {classifier.n_articles} articles, index has {len(ids)}")
     return HybridIndex(path, manifest, kb, tuple(units), bm25, vectors, unit_article, ids, classifier,
                        confidence)
+
+
+OUT_OF_SCOPE_FILE = "out_of_scope.jsonl"
+OUT_OF_SCOPE_VECTORS = "out_of_scope.npy"
+
+
+def save_out_of_scope(folder: Path, examples: tuple[OutOfScopeExample, ...], vectors: np.ndarray) -> None:
+    """The KB's out-of-scope examples and their vectors (reused by the next build)."""
+    with (folder / OUT_OF_SCOPE_FILE).open("w", encoding="utf-8") as f:
+        for e in examples:
+            f.write(json.dumps(asdict(e), ensure_ascii=False) + "\n")
+    np.save(folder / OUT_OF_SCOPE_VECTORS, vectors.astype(np.float32))
+
+
+def out_of_scope_vectors(index: HybridIndex) -> np.ndarray:
+    """The vectors of `index.kb.out_of_scope`, in order (read when a rebuild can reuse them)."""
+    file = index.path / OUT_OF_SCOPE_VECTORS
+    vectors = np.load(file) if file.exists() else np.zeros((0, int(index.manifest["dim"])), np.float32)
+    if len(vectors) != len(index.kb.out_of_scope):
+        raise IndexError_(f"{index.path}: {len(vectors)} out-of-scope vectors for "
+                          f"{len(index.kb.out_of_scope)} examples")
+    return vectors
+
+
+def _read_out_of_scope(path: Path) -> tuple[OutOfScopeExample, ...]:
+    file = path / OUT_OF_SCOPE_FILE
+    if not file.exists():  # an index from before out-of-scope examples
+        return ()
+    return tuple(OutOfScopeExample(**json.loads(line)) for line in file.open(encoding="utf-8"))
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -144,6 +173,7 @@ def _load_classifier(path: Path, mmap: bool) -> ArticleClassifier:
     z = _npz_arrays(path / "classifier.npz", mmap)
     terms = json.loads((path / "classifier_vocab.json").read_text(encoding="utf-8"))
     clf = ArticleClassifier(vocab={t: i for i, t in enumerate(terms)},
+                            out_of_scope=bool(z["out_of_scope"]) if "out_of_scope" in z else False,
                             **{k: z[k] for k in ("dense_w", "dense_b", "sparse_w", "sparse_b", "idf")})
     if clf.sparse_w.shape != (len(terms), clf.n_classes) or clf.dense_w.shape[1] != clf.n_classes:
         raise ValueError(f"classifier shapes disagree: {clf.sparse_w.shape}, {clf.dense_w.shape}, "
@@ -188,6 +218,7 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
         vectors = _load_vectors(path, mmap)
         classifier = _load_classifier(path, mmap) if manifest.get("classifier") else None
         confidence = ConfidenceModel.load(path) if manifest.get("confidence") else None
+        out_of_scope = _read_out_of_scope(path)
     except Exception as e:  # noqa: BLE001 - any unreadable file means the same: corrupt index
         raise IndexError_(f"{path}: index is corrupt ({type(e).__name__}: {e})") from None
     if not (len(units) == len(vectors) == bm25.n_docs == manifest["n_units"]):
@@ -195,5 +226,5 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
                           f"bm25 {bm25.n_docs}, manifest {manifest['n_units']})")
     if vectors.dim != manifest["dim"]:
         raise IndexError_(f"{path}: vectors have {vectors.dim} dims, manifest says {manifest['dim']}")
-    kb = KnowledgeBase(tuple(articles), manifest["default_lang"])
+    kb = KnowledgeBase(tuple(articles), manifest["default_lang"], out_of_scope)
     return assemble(path, manifest, kb, units, bm25, vectors, classifier, confidence)

@@ -1,6 +1,10 @@
 """Load a knowledge base from a folder of Markdown files, a KB JSONL file, or a FAQ CSV.
 
 All input is validated before anything is returned, so a bad file never leaves a half-loaded KB.
+
+Besides articles, a Markdown file or JSONL record with `out_of_scope: true` lists questions no
+article answers (`lang` and `questions` only, e.g. `articles/en/_out-of-scope.md`): the index learns
+from them to hand such questions to a person instead of answering with a look-alike article.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import yaml
 
 from kb.errors import KBError
 from kb.languages import normalize_lang
-from kb.models import Article, KnowledgeBase
+from kb.models import Article, KnowledgeBase, OutOfScopeExample
 
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
@@ -42,10 +46,15 @@ def load_kb(path: str | Path, default_lang: str = "en") -> KnowledgeBase:
         raise KBError(f"{root}: unsupported KB format (use a folder of .md, a .jsonl or a .csv)")
 
     articles: list[Article] = []
+    out_of_scope: list[OutOfScopeExample] = []
     errors: list[str] = []
     for file in files:
         try:
-            articles.extend(_READERS[file.suffix.lower()](file, default_lang))
+            for item in _READERS[file.suffix.lower()](file, default_lang):
+                if isinstance(item, Article):
+                    articles.append(item)
+                else:
+                    out_of_scope.append(item)
         except KBError as e:
             errors.append(str(e))
         except UnicodeDecodeError as e:
@@ -63,7 +72,37 @@ def load_kb(path: str | Path, default_lang: str = "en") -> KnowledgeBase:
     if not articles:
         raise KBError(f"{root}: the knowledge base has no articles")
     langs = {a.lang for a in articles}
-    return KnowledgeBase(tuple(articles), default_lang if default_lang in langs else min(langs))
+    examples = tuple({(e.lang, e.text): e for e in out_of_scope}.values())
+    return KnowledgeBase(tuple(articles), default_lang if default_lang in langs else min(langs), examples)
+
+
+def record_items(rec: Mapping[str, Any], where: str, default_lang: str) -> list[Article | OutOfScopeExample]:
+    """An article, or the out-of-scope examples of a record with `out_of_scope: true`."""
+    if "out_of_scope" not in rec:
+        return [article_from_record(rec, where, default_lang)]
+    return [*out_of_scope_from_record(rec, where, default_lang)]
+
+
+def out_of_scope_from_record(rec: Mapping[str, Any], where: str,
+                             default_lang: str) -> list[OutOfScopeExample]:
+    """Validate a record of out-of-scope example questions."""
+    def fail(msg: str) -> KBError:
+        return KBError(f"{where}: {msg}")
+
+    if rec.get("out_of_scope") is not True:
+        raise fail(f"out_of_scope must be true, got {rec.get('out_of_scope')!r}")
+    unknown = set(rec) - {"out_of_scope", "lang", "questions", "body", "id"}
+    if unknown:
+        raise fail(f"unknown field(s) {sorted(unknown)} for out-of-scope questions "
+                   f"(they take lang and questions only)")
+    try:
+        lang = normalize_lang(rec.get("lang") or default_lang)
+    except ValueError as e:
+        raise fail(str(e)) from None
+    questions = [q for q in map(_clean, _str_list(rec.get("questions"), "questions", fail)) if q]
+    if not questions:
+        raise fail("out-of-scope record has no questions")
+    return [OutOfScopeExample(q, lang, where) for q in dict.fromkeys(questions)]
 
 
 def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str) -> Article:
@@ -120,7 +159,7 @@ def _clean(text: str, keep_lines: bool = False) -> str:
     return text.strip() if keep_lines else " ".join(text.split())
 
 
-def _read_markdown(path: Path, default_lang: str) -> Iterable[Article]:
+def _read_markdown(path: Path, default_lang: str) -> Iterable[Article | OutOfScopeExample]:
     text = path.read_text(encoding="utf-8-sig")
     m = _FRONT.match(text)
     if not m:
@@ -133,12 +172,13 @@ def _read_markdown(path: Path, default_lang: str) -> Iterable[Article]:
         raise KBError(f"{path}:{line}: bad YAML front matter: {problem}") from None
     if not isinstance(meta, dict):
         raise KBError(f"{path}:2: front matter must be a mapping of fields")
-    meta.setdefault("id", path.stem)
-    return [article_from_record({**meta, "body": text[m.end():]}, f"{path}:1", default_lang)]
+    if "out_of_scope" not in meta:
+        meta.setdefault("id", path.stem)
+    return record_items({**meta, "body": text[m.end():]}, f"{path}:1", default_lang)
 
 
-def _read_jsonl(path: Path, default_lang: str) -> Iterable[Article]:
-    out = []
+def _read_jsonl(path: Path, default_lang: str) -> Iterable[Article | OutOfScopeExample]:
+    out: list[Article | OutOfScopeExample] = []
     with path.open(encoding="utf-8-sig") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
@@ -149,7 +189,7 @@ def _read_jsonl(path: Path, default_lang: str) -> Iterable[Article]:
                 raise KBError(f"{path}:{n}: invalid JSON: {e.msg}") from None
             if not isinstance(rec, dict):
                 raise KBError(f"{path}:{n}: each line must be a JSON object")
-            out.append(article_from_record(rec, f"{path}:{n}", default_lang))
+            out.extend(record_items(rec, f"{path}:{n}", default_lang))
     return out
 
 

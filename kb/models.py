@@ -37,11 +37,22 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class OutOfScopeExample:
+    """A question the KB's writers say no article answers (Rasa's `out_of_scope` intent, a
+    Dialogflow negative example): the bot learns to hand such questions to a person."""
+
+    text: str
+    lang: str
+    source: str = ""  # "path:line" it was loaded from
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
-    """All article versions, validated: (id, lang) is unique."""
+    """All article versions, validated: (id, lang) is unique; plus the out-of-scope examples."""
 
     articles: tuple[Article, ...]
     default_lang: str = "en"
+    out_of_scope: tuple[OutOfScopeExample, ...] = ()
     _by_id: Mapping[str, Mapping[str, Article]] = field(
         default_factory=dict, repr=False, compare=False
     )

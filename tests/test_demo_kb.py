@@ -78,6 +78,20 @@ def test_no_example_question_paraphrases_an_eval_query(demo: KnowledgeBase, quer
                 assert len(grams & other) / len(grams | other) < 0.6, (q["query"], example, a.source)
 
 
+def test_out_of_scope_examples_cover_every_language_and_copy_no_eval_query(
+        demo: KnowledgeBase, queries: list[dict]) -> None:
+    per_lang = Counter(e.lang for e in demo.out_of_scope)
+    assert all(per_lang[lang] >= 30 for lang in LANGS), per_lang
+    answered = {(a.lang, _norm(q)) for a in demo for q in a.questions}
+    for e in demo.out_of_scope:
+        assert (e.lang, _norm(e.text)) not in answered, f"{e.text!r} is also an article's example"
+    for q in queries:
+        grams = _trigrams(q["query"])
+        for e in (e for e in demo.out_of_scope if e.lang == q["lang"]):
+            other = _trigrams(e.text)
+            assert len(grams & other) / len(grams | other) < 0.6, (q["query"], e.text)
+
+
 def test_queries_are_labeled_and_independent(demo: KnowledgeBase, queries: list[dict]) -> None:
     examples = {_norm(q) for a in demo for q in a.questions}
     per_lang = Counter(q["lang"] for q in queries)

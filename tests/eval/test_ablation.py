@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from eval.ablation import ROWS, ablate, best_resolution, markdown
 from eval.metrics import Outcome
 from eval.queries import LabeledQuery
-from indexer import HybridIndex
+from indexer import HybridIndex, build_index
 from indexer.encoders import Encoder
+from kb.models import OutOfScopeExample
 
 QUERIES = [LabeledQuery("I forgot my password", "reset-password", "en"),
            LabeledQuery("when does my refund come", "refund-timing", "en"),
@@ -19,13 +23,24 @@ QUERIES = [LabeledQuery("I forgot my password", "reset-password", "en"),
 
 def test_every_ingredient_gets_a_row(built_index: HybridIndex, encoder: Encoder) -> None:
     rows = ablate(built_index, encoder, QUERIES, precision=0.9, escalation=0.9)
-    assert [r["ingredient"] for r in rows] == list(ROWS)
+    assert [r["ingredient"] for r in rows] == list(ROWS[:-1])  # the KB lists no out-of-scope examples
     for r in rows:
         assert 0.0 <= r["top1_accuracy"] <= 1.0
     # The last three rows share one ranking and differ only in confidence.
     assert rows[3]["top1_accuracy"] == rows[4]["top1_accuracy"] == rows[5]["top1_accuracy"]
     table = markdown("tiny", rows)
-    assert table.count("\n") == len(ROWS) + 1 and "self-calibrated" in table
+    assert table.count("\n") == len(ROWS) and "self-calibrated" in table
+
+
+def test_out_of_scope_examples_get_the_last_row(built_index: HybridIndex, encoder: Encoder,
+                                                 tmp_path: Path) -> None:
+    examples = tuple(OutOfScopeExample(q, "en") for q in (
+        "what is the capital of france", "how tall is the eiffel tower", "who won the world cup"))
+    taught, _ = build_index(replace(built_index.kb, out_of_scope=examples), tmp_path / "taught", encoder)
+    rows = ablate(built_index, encoder, QUERIES, precision=0.9, escalation=0.9, taught=taught)
+    assert [r["ingredient"] for r in rows] == list(ROWS)
+    # The examples shift confidence, not this tiny KB's ranking.
+    assert rows[-1]["top1_accuracy"] == rows[-2]["top1_accuracy"]
 
 
 def _outcome(expected: str | None, top: str, confidence: float) -> Outcome:

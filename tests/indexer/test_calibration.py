@@ -1,4 +1,5 @@
-"""Self-calibration at index time, on the shipped demo KB's English articles and the real encoder."""
+"""Self-calibration at index time, on the shipped demo KB's English articles (and its English
+out-of-scope examples) and the real encoder."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from indexer import HybridIndex, build_index, load_index
 from indexer.analyzers import analyze
 from indexer.calibration import self_calibrate
 from indexer.encoders import Encoder
+from indexer.store import out_of_scope_vectors
 from kb import KnowledgeBase, Settings, load_kb
 
 ROOT = Path(__file__).parent.parent.parent
@@ -20,7 +22,18 @@ ROOT = Path(__file__).parent.parent.parent
 
 @pytest.fixture(scope="module")
 def english() -> KnowledgeBase:
-    return KnowledgeBase(tuple(a for a in load_kb(ROOT / "articles") if a.lang == "en"))
+    kb = load_kb(ROOT / "articles")
+    return KnowledgeBase(tuple(a for a in kb if a.lang == "en"), "en",
+                         tuple(e for e in kb.out_of_scope if e.lang == "en"))
+
+
+@pytest.fixture(scope="module")
+def no_examples(tmp_path_factory: pytest.TempPathFactory, english: KnowledgeBase,
+                encoder: Encoder) -> HybridIndex:
+    """The same English KB without its out-of-scope examples."""
+    index, _ = build_index(replace(english, out_of_scope=()), tmp_path_factory.mktemp("plain") / "index",
+                           encoder)
+    return index
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +46,7 @@ def en_index(tmp_path_factory: pytest.TempPathFactory, english: KnowledgeBase,
 @pytest.fixture(scope="module")
 def titles_only(tmp_path_factory: pytest.TempPathFactory, english: KnowledgeBase,
                 encoder: Encoder) -> HybridIndex:
-    kb = KnowledgeBase(tuple(replace(a, questions=()) for a in english))
+    kb = KnowledgeBase(tuple(replace(a, questions=()) for a in english))  # no out-of-scope examples
     index, _ = build_index(kb, tmp_path_factory.mktemp("titles") / "index", encoder)
     return index
 
@@ -41,8 +54,11 @@ def titles_only(tmp_path_factory: pytest.TempPathFactory, english: KnowledgeBase
 def test_the_index_learns_and_keeps_its_own_confidence_model(en_index: HybridIndex) -> None:
     model = en_index.confidence
     assert model is not None and model.source == "self-calibrated"
-    # Every held-out example question is asked once; 4 of 44 articles play out-of-scope per fold.
-    assert model.stats["questions"] >= 400 and model.stats["out_of_scope"] >= 60
+    # Every held-out example question is asked once; 4 of 44 articles play out-of-scope per fold
+    # (3 questions each), and each out-of-scope example is asked once.
+    n_examples = len(en_index.kb.out_of_scope)
+    assert n_examples >= 30 and model.stats["out_of_scope_examples"] == n_examples
+    assert model.stats["questions"] >= 400 and model.stats["out_of_scope"] == 48 + n_examples
     assert model.stats["top1"] >= 0.75  # held-out questions of a KB with 4 articles fewer
     assert load_index(en_index.path).confidence == model
 
@@ -94,5 +110,43 @@ def test_a_kb_too_small_to_learn_from_keeps_the_default_model(built_index: Hybri
 def test_calibration_is_deterministic(en_index: HybridIndex) -> None:
     units = list(en_index.units)
     docs = [analyze(u.text, u.lang) for u in units]
-    again = self_calibrate(en_index.kb, units, docs, en_index.vectors.vectors())
+    outside = (out_of_scope_vectors(en_index), [analyze(e.text, e.lang) for e in en_index.kb.out_of_scope])
+    again = self_calibrate(en_index.kb, units, docs, en_index.vectors.vectors(), outside)
     assert again == en_index.confidence
+
+
+def test_out_of_scope_examples_are_a_class_of_the_classifier(en_index: HybridIndex,
+                                                             no_examples: HybridIndex) -> None:
+    assert en_index.classifier is not None and en_index.classifier.out_of_scope
+    assert en_index.classifier.n_articles == len(en_index.article_ids) == 44
+    assert no_examples.classifier is not None and not no_examples.classifier.out_of_scope
+    assert load_index(en_index.path).kb.out_of_scope == en_index.kb.out_of_scope
+    assert out_of_scope_vectors(en_index).shape == (len(en_index.kb.out_of_scope), 384)
+
+
+# Answered by no article, and none of them is an example.
+@pytest.mark.parametrize("question", [
+    "where can i buy your company's shares",
+    "can you recommend a good laptop for gaming",
+    "is it going to snow in tallinn this weekend",
+])
+def test_out_of_scope_examples_teach_the_bot_what_it_does_not_know(
+        en_index: HybridIndex, no_examples: HybridIndex, encoder: Encoder, question: str) -> None:
+    assert question not in {e.text for e in en_index.kb.out_of_scope}
+    settings = Settings(languages=("en",))
+    taught = Bot(en_index, encoder, settings).answer(question)
+    plain = Bot(no_examples, encoder, settings).answer(question)
+    assert taught.hits[0].oos_class > 0.5 and plain.hits[0].oos_class == 0.0
+    assert taught.hits[0].out_of_scope > plain.hits[0].out_of_scope
+    assert taught.decision == "escalated" and taught.reason == "out_of_scope", taught.hits[:2]
+
+
+def test_an_out_of_scope_look_alike_loses_confidence(en_index: HybridIndex, no_examples: HybridIndex,
+                                                     encoder: Encoder) -> None:
+    # Another shop's order: the examples ask about zalando and amazon orders, not this wording.
+    question = "my order from zalando is late, where is it"
+    settings = Settings(languages=("en",))
+    taught = Bot(en_index, encoder, settings).answer(question).hits[0]
+    plain = Bot(no_examples, encoder, settings).answer(question).hits[0]
+    assert taught.article_id == plain.article_id == "order-status"
+    assert taught.oos_class > 0.1 and taught.confidence < plain.confidence - 0.05

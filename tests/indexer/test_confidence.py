@@ -33,8 +33,8 @@ def test_score_sets_confidence_and_one_out_of_scope_value() -> None:
 
 
 @pytest.mark.parametrize(("answer", "match"), [
-    ((1.0, 2.0), "answer needs 9 finite coefficients"),
-    ((float("nan"),) * 9, "finite"),
+    ((1.0, 2.0), f"answer needs {len(FEATURES) + 1} finite coefficients"),
+    ((float("nan"),) * (len(FEATURES) + 1), "finite"),
 ])
 def test_bad_coefficients_are_refused(answer: tuple[float, ...], match: str) -> None:
     with pytest.raises(ValueError, match=match):
@@ -42,14 +42,23 @@ def test_bad_coefficients_are_refused(answer: tuple[float, ...], match: str) -> 
 
 
 def test_save_load_round_trip(tmp_path: Path) -> None:
-    model = ConfidenceModel(tuple(range(9)), tuple(range(9, 18)), "self-calibrated", {"questions": 3})
+    n = len(FEATURES) + 1
+    model = ConfidenceModel(tuple(range(n)), tuple(range(n, 2 * n)), "self-calibrated", {"questions": 3})
     model.save(tmp_path)
     assert ConfidenceModel.load(tmp_path) == model
     assert ConfidenceModel.load(tmp_path).stats == {"questions": 3}
 
 
+def test_a_model_saved_before_a_feature_existed_gives_it_no_weight(tmp_path: Path) -> None:
+    old = FEATURES[:-1]
+    doc = {"features": list(old), "answer": [1.0] * (len(old) + 1), "oos": [2.0] * (len(old) + 1)}
+    (tmp_path / "confidence.json").write_text(json.dumps(doc), encoding="utf-8")
+    model = ConfidenceModel.load(tmp_path)
+    assert model.answer == (1.0,) * len(FEATURES) + (0.0,) and model.oos == (2.0,) * len(FEATURES) + (0.0,)
+
+
 @pytest.mark.parametrize(("content", "match"), [
-    ('{"features": ["dense"], "answer": [], "oos": []}', "this version uses"),
+    ('{"features": ["margin"], "answer": [], "oos": []}', "this version uses"),
     ("{not json", "unreadable confidence model"),
     (json.dumps({"features": list(FEATURES)}), "unreadable confidence model"),
 ])

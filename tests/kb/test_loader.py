@@ -36,6 +36,29 @@ def test_jsonl(tmp_path: Path) -> None:
     assert kb.get("a", "en") is not None and kb.get("a", "en").questions == ("q a",)  # type: ignore[union-attr]
 
 
+def test_out_of_scope_examples_from_markdown_and_jsonl(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {
+        "en/refunds.md": "---\nid: refunds\ntitle: Refunds\n---\nbody",
+        "en/_out-of-scope.md": """\
+            ---
+            out_of_scope: true
+            lang: en
+            questions:
+              - are you hiring
+              - "  are   you hiring "
+              - tell me a joke
+            ---
+            Questions no article answers (this note is not indexed).
+            """,
+        "more.jsonl": '{"out_of_scope": true, "lang": "th", "questions": ["เล่าเรื่องตลก"]}\n',
+    })
+    kb = load_kb(root)
+    assert kb.ids == ["refunds"]
+    assert [(e.text, e.lang) for e in kb.out_of_scope] == [
+        ("are you hiring", "en"), ("tell me a joke", "en"), ("เล่าเรื่องตลก", "th")]
+    assert kb.out_of_scope[0].source.endswith("_out-of-scope.md:1")
+
+
 def test_csv_faq_spreadsheet_merges_rows_of_one_answer(tmp_path: Path) -> None:
     path = tmp_path / "faq.csv"
     path.write_text("question,answer\n"
@@ -70,6 +93,16 @@ def test_csv_rows_with_same_id_become_one_article(tmp_path: Path) -> None:
      r"a\.jsonl:1: tags must be a list of strings"),
     ({"a.csv": "question,answer\nq1,a1\nq2\n"}, r"a\.csv:3: expected 2 columns, found 1"),
     ({"a.csv": "q,a\nx,y\n"}, r"a\.csv:1: CSV needs 'question' and 'answer' columns"),
+    ({"a.md": "---\nid: a\ntitle: A\n---\nx", "_oos.md": "---\nout_of_scope: yes please\n---\n"},
+     r"_oos\.md:1: out_of_scope must be true, got 'yes please'"),
+    ({"a.md": "---\nid: a\ntitle: A\n---\nx",
+      "_oos.md": "---\nout_of_scope: true\ntitle: T\nquestions: [q]\n---\n"},
+     r"_oos\.md:1: unknown field\(s\) \['title'\] for out-of-scope questions"),
+    ({"a.md": "---\nid: a\ntitle: A\n---\nx", "_oos.md": "---\nout_of_scope: true\nquestions: []\n---\n"},
+     r"_oos\.md:1: out-of-scope record has no questions"),
+    ({"a.jsonl": '{"id": "a", "title": "A"}\n{"out_of_scope": true, "lang": "xx", "questions": ["q"]}\n'},
+     r"a\.jsonl:2: unknown language code 'xx'"),
+    ({"_oos.md": "---\nout_of_scope: true\nquestions: [q]\n---\n"}, r"the knowledge base has no articles"),
 ])
 def test_invalid_input_names_file_and_line(tmp_path: Path, files: dict[str, str], match: str) -> None:
     root = write_kb(tmp_path / "kb", files)

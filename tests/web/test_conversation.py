@@ -74,10 +74,10 @@ def test_popular_question_opens_its_article(page: Page, demo_server: Server) -> 
 def test_did_you_mean_choice_answers(page: Page, demo_server: Server) -> None:
     store_page(page, demo_server)
     open_chat(page)
-    reply = ask(page, "payment")  # one word: two articles fit, neither confidently
+    reply = ask(page, "account")  # one word: several articles fit, none confidently
     assert "Did you mean one of these?" in reply.inner_text()
     buttons = reply.locator(".chips .chip")
-    assert buttons.count() == 2, reply.inner_text()
+    assert 2 <= buttons.count() <= 3, reply.inner_text()
     picked = buttons.first.inner_text()
     buttons.first.click()
     card = widget(page).locator(".msg.answer").last
@@ -85,7 +85,7 @@ def test_did_you_mean_choice_answers(page: Page, demo_server: Server) -> None:
     assert card.locator("h3").inner_text() == picked
     turns = requests.get(f"{demo_server.url}/v1/sessions/{session_id(page, demo_server)}", timeout=10).json()
     assert [t["decision"] for t in turns["turns"] if t["role"] == "bot"] == ["suggest", "answered"]
-    assert turns["turns"][-1]["article_id"] in ("payment-methods", "failed-payment")
+    assert turns["turns"][-1]["article_id"] in ("delete-account", "create-account", "account-hacked")
 
 
 def test_feedback_is_stored(page: Page, demo_server: Server) -> None:
