@@ -139,11 +139,11 @@ class ArticleClassifier:
         `out_of_scope` (vectors, terms) of the KB's out-of-scope examples adds their class."""
         if not len(labels) == len(vectors) == len(docs):
             raise ValueError(f"{len(vectors)} vectors, {len(docs)} docs and {len(labels)} labels differ")
-        has_oos = out_of_scope is not None and len(out_of_scope[0]) > 0
-        if out_of_scope is not None and has_oos:
-            oos_vectors, oos_docs = out_of_scope
-            if len(oos_vectors) != len(oos_docs):
-                raise ValueError(f"{len(oos_vectors)} out-of-scope vectors but {len(oos_docs)} docs")
+        oos_vectors, oos_docs = out_of_scope if out_of_scope is not None else (vectors[:0], [])
+        if len(oos_vectors) != len(oos_docs):
+            raise ValueError(f"{len(oos_vectors)} out-of-scope vectors but {len(oos_docs)} docs")
+        has_oos = len(oos_docs) > 0
+        if has_oos:
             vectors = np.vstack([vectors, oos_vectors])
             docs = [*docs, *oos_docs]
             labels = np.concatenate([labels, np.full(len(oos_docs), n_classes, dtype=labels.dtype)])

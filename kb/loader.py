@@ -172,8 +172,7 @@ def _read_markdown(path: Path, default_lang: str) -> Iterable[Article | OutOfSco
         raise KBError(f"{path}:{line}: bad YAML front matter: {problem}") from None
     if not isinstance(meta, dict):
         raise KBError(f"{path}:2: front matter must be a mapping of fields")
-    if "out_of_scope" not in meta:
-        meta.setdefault("id", path.stem)
+    meta.setdefault("id", path.stem)
     return record_items({**meta, "body": text[m.end():]}, f"{path}:1", default_lang)
 
 
