@@ -143,11 +143,20 @@ def kb_group() -> None:
 @click.option("--responses", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Rasa domain.yml whose utter_<intent> responses become article bodies "
               "(default: the responses in FILE itself, if it is Rasa YAML).")
-def import_intents(file: str, out: str, lang: str, responses: str | None) -> None:
+@click.option("--out-of-scope/--skip-out-of-scope", default=True, show_default=True,
+              help="Keep out-of-scope utterances as the KB's out-of-scope examples.")
+def import_intents(file: str, out: str, lang: str, responses: str | None, out_of_scope: bool) -> None:
     """Turn an intent dataset into KB articles: one article per intent, its training utterances
-    as the article's example questions. FILE is JSONL or CSV with text,label (label empty or
-    null = out of scope, skipped), Rasa NLU YAML, or Rasa JSON."""
-    from kb.intents import intents_to_articles, read_intents, read_responses, write_kb_jsonl
+    as the article's example questions. FILE is JSONL or CSV with text,label (label empty, null,
+    oos, out_of_scope or none = out of scope: kept as out-of-scope examples, which teach the bot
+    to hand such questions to a person), Rasa NLU YAML, or Rasa JSON."""
+    from kb.intents import (
+        intents_to_articles,
+        intents_to_out_of_scope,
+        read_intents,
+        read_responses,
+        write_kb_jsonl,
+    )
 
     try:
         utterances = read_intents(file)
@@ -157,14 +166,16 @@ def import_intents(file: str, out: str, lang: str, responses: str | None) -> Non
         elif Path(file).suffix.lower() in (".yml", ".yaml"):
             answers = read_responses(file)
         articles = intents_to_articles(utterances, lang, answers, path=file)
-        write_kb_jsonl(articles, out)
+        examples = intents_to_out_of_scope(utterances, lang, path=file) if out_of_scope else []
+        write_kb_jsonl(articles, out, examples)
     except (FaqbotError, ValueError, OSError) as e:
         raise click.ClickException(str(e)) from None
     n_oos = sum(u.label is None for u in utterances)
     with_body = sum(bool(a.body) for a in articles)
+    kept = (f"kept {len(examples)} out-of-scope examples" if out_of_scope
+            else f"skipped {n_oos} out-of-scope utterances")
     click.echo(f"Wrote {len(articles)} articles ({len(utterances) - n_oos} example questions, "
-               f"{with_body} with an answer body) to {out}; skipped {n_oos} out-of-scope utterances.",
-               err=True)
+               f"{with_body} with an answer body) to {out}; {kept}.", err=True)
 
 
 for _command in (*EVAL_COMMANDS, *DESK_COMMANDS):

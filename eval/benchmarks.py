@@ -3,10 +3,12 @@
 Each intent becomes one article whose example questions are its training utterances (the same
 path as `faqbot kb import-intents`); held-out utterances are the customer questions.
 
-- clinc150: KB from train, queries = val (3,000 in scope + 100 out of scope). The answer threshold
-  is calibrated the way a deployment would do it — never on the evaluation queries: a dev KB of
-  90 utterances per intent is asked the other 10 and the 100 out-of-scope train utterances, and
-  the lowest threshold reaching the target precision and escalation recall there is used on val.
+- clinc150: KB from train, its 100 out-of-scope utterances as the KB's out-of-scope examples (as
+  `import-intents` keeps them); queries = val (3,000 in scope + 100 out of scope). The answer
+  threshold is calibrated the way a deployment would do it — never on the evaluation queries: a
+  dev KB of 90 utterances per intent and half the out-of-scope utterances is asked the other 10
+  and the other half, and the lowest threshold reaching the target precision and escalation recall
+  there is used on val.
 - banking77: a fixed seeded 80/20 split of train.jsonl (no out-of-scope queries); fine-grained
   intents, so it measures ranking (top-1) more than escalation.
 """
@@ -29,7 +31,7 @@ from eval.queries import LabeledQuery, load_queries
 from indexer import build_index, make_encoder
 from indexer.encoders import Encoder
 from kb import KnowledgeBase, Settings
-from kb.intents import Utterance, intents_to_articles, read_intents
+from kb.intents import Utterance, intents_to_articles, intents_to_out_of_scope, read_intents
 
 DATASETS = ("clinc150", "banking77")
 SEED = 0
@@ -48,7 +50,8 @@ class BenchmarkResult:
 
 
 def _kb(utterances: list[Utterance]) -> KnowledgeBase:
-    return KnowledgeBase(tuple(intents_to_articles(utterances, "en")))
+    return KnowledgeBase(tuple(intents_to_articles(utterances, "en")), "en",
+                         tuple(intents_to_out_of_scope(utterances, "en")))
 
 
 def _queries(utterances: list[Utterance]) -> list[LabeledQuery]:
@@ -87,7 +90,10 @@ def run_benchmark(name: str, data_dir: str | Path, settings: Settings, target_pr
                 if u.label is not None:
                     by_label[u.label].append(u)
             rng = random.Random(SEED)
-            dev_kb, dev_queries = [], [u for u in train if u.label is None]
+            outside = [u for u in train if u.label is None]
+            rng.shuffle(outside)
+            half = len(outside) // 2
+            dev_kb, dev_queries = outside[:half], outside[half:]
             for label in sorted(by_label):
                 group = by_label[label][:]
                 rng.shuffle(group)

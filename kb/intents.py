@@ -2,6 +2,8 @@
 
 This is how a team migrates from an intent bot to the KB, and how public intent benchmarks such as
 CLINC150 become a KB: each intent is one article whose example questions are its training utterances.
+Out-of-scope utterances (label `oos`, `out_of_scope`, `none` or empty) become the KB's out-of-scope
+examples, which teach the bot to hand such questions to a person.
 Like kb.loader, a file is validated completely before anything is returned.
 """
 
@@ -18,8 +20,8 @@ from pathlib import Path
 from kb import rasa
 from kb.errors import KBError
 from kb.languages import normalize_lang
-from kb.loader import ARTICLE_ID, article_from_record
-from kb.models import Article
+from kb.loader import ARTICLE_ID, article_from_record, out_of_scope_from_record
+from kb.models import Article, OutOfScopeExample
 from kb.records import csv_records, jsonl_records, raise_if, read_text, write_text_atomic
 
 OUT_OF_SCOPE_LABELS = frozenset({"oos", "out_of_scope", "out-of-scope", "none"})
@@ -91,14 +93,36 @@ def intents_to_articles(utterances: Iterable[Utterance], lang: str = "en",
     return out
 
 
-def write_kb_jsonl(articles: Iterable[Article], path: str | Path) -> None:
-    """Write articles as KB JSONL (what kb.loader reads); readers see the old file or the new, never half."""
+def intents_to_out_of_scope(utterances: Iterable[Utterance], lang: str = "en", *,
+                            path: str | Path | None = None) -> list[OutOfScopeExample]:
+    """The out-of-scope utterances as out-of-scope examples, in file order, without repeats."""
+    lang = normalize_lang(lang)
+    seen: dict[str, OutOfScopeExample] = {}
+    for u in utterances:
+        if u.label is None:
+            # Through the loader's own validation, so that writing and re-loading changes nothing.
+            rec = {"out_of_scope": True, "lang": lang, "questions": [u.text]}
+            for e in out_of_scope_from_record(rec, f"{path}:{u.line}" if path is not None else "", lang):
+                seen.setdefault(e.text, e)
+    return list(seen.values())
+
+
+def write_kb_jsonl(articles: Iterable[Article], path: str | Path,
+                   out_of_scope: Iterable[OutOfScopeExample] = ()) -> None:
+    """Write articles, then one out-of-scope record a language, as KB JSONL (what kb.loader reads);
+    readers see the old file or the new, never half."""
     lines = []
     for a in articles:
         rec = {"id": a.id, "lang": a.lang, "title": a.title, "body": a.body,
                "questions": list(a.questions), "tags": list(a.tags)}
         rec.update({k: v for k, v in (("url", a.url), ("updated", a.updated)) if v})
         lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+    by_lang: dict[str, list[str]] = {}
+    for e in out_of_scope:
+        by_lang.setdefault(e.lang, []).append(e.text)
+    for lang, questions in by_lang.items():
+        lines.append(json.dumps({"out_of_scope": True, "lang": lang, "questions": questions},
+                                ensure_ascii=False) + "\n")
     write_text_atomic(Path(path), "".join(lines))
 
 

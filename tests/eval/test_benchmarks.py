@@ -31,7 +31,8 @@ def write_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
 def data(tmp_path: Path) -> Path:
     train = [{"text": t, "label": label} for label, ts in INTENTS.items() for t in ts]
     write_jsonl(tmp_path / "clinc150" / "train.jsonl",
-                train + [{"text": "what's the weather", "label": None}])
+                train + [{"text": "what's the weather", "label": None},
+                         {"text": "book me a flight to rome", "label": "oos"}])
     write_jsonl(tmp_path / "clinc150" / "val.jsonl",
                 [{"text": "when is my new card arriving", "label": "card_arrival"},
                  {"text": "I think my card got stolen", "label": "lost_or_stolen_card"},
@@ -46,8 +47,11 @@ def test_clinc150_calibrates_on_train_and_asks_val(data: Path) -> None:
     assert result.n_articles == 2
     assert result.metrics["n_queries"] == 3 and result.metrics["n_out_of_scope"] == 1
     assert result.metrics["top1_accuracy"] == 1.0
+    # Half the out-of-scope train utterances teach the dev KB, the other half are asked.
     dev_size = 2 * CLINC_DEV_PER_INTENT + 1
     assert f"calibrating on {dev_size} held-out train utterances" in lines[0]
+    assert sorted(e.text for e in result.kb.out_of_scope) == ["book me a flight to rome",
+                                                              "what's the weather"]
     assert summary(result)["threshold_source"] in ("calibrated on train (held out)",
                                                    "default (calibration found none)")
 

@@ -106,13 +106,23 @@ def test_import_intents_then_index_and_eval(tmp_path: Path) -> None:
                     "my card was stolen,lost_card\nsomeone took my wallet with my card,lost_card\n"
                     "what's the weather,\n")
     code, _, err = run("kb", "import-intents", str(data), "--out", str(tmp_path / "kb.jsonl"))
-    assert code == 0 and "Wrote 2 articles" in err and "skipped 1 out-of-scope" in err
+    assert code == 0 and "Wrote 2 articles" in err and "kept 1 out-of-scope examples" in err
     kb = load_kb(tmp_path / "kb.jsonl")
     assert kb.ids == ["card_arrival", "lost_card"]
+    assert [e.text for e in kb.out_of_scope] == ["what's the weather"]
     code, out, _ = run("eval", "--kb", str(tmp_path / "kb.jsonl"), "--queries", str(data),
                        "--json", str(tmp_path / "m.json"))
     assert code == 0
     assert json.loads((tmp_path / "m.json").read_text())["top1_accuracy"] == 1.0
+
+
+def test_import_intents_can_skip_out_of_scope(tmp_path: Path) -> None:
+    data = tmp_path / "intents.jsonl"
+    data.write_text('{"text": "where is my card", "label": "card"}\n{"text": "hi there", "label": "oos"}\n')
+    code, _, err = run("kb", "import-intents", str(data), "--out", str(tmp_path / "kb.jsonl"),
+                       "--skip-out-of-scope")
+    assert code == 0 and "skipped 1 out-of-scope utterances" in err
+    assert load_kb(tmp_path / "kb.jsonl").out_of_scope == ()
 
 
 def test_import_intents_bad_file_is_one_line(tmp_path: Path) -> None:

@@ -12,11 +12,13 @@ from kb import (
     KBError,
     Utterance,
     intents_to_articles,
+    intents_to_out_of_scope,
     load_kb,
     read_intents,
     read_responses,
     write_kb_jsonl,
 )
+from kb.models import OutOfScopeExample
 
 CLINC_TRAIN = Path(__file__).parents[3] / "shared/data/clinc150/train.jsonl"
 
@@ -224,12 +226,24 @@ def test_intents_to_articles(tmp_path: Path) -> None:
     assert articles[1].tags == ("faq/returns",) and articles[1].source == f"{path}:19"
 
 
-def test_questions_keep_file_order_without_duplicates_and_oos_is_skipped() -> None:
+def test_questions_keep_file_order_without_duplicates_and_oos_is_not_an_article() -> None:
     utterances = [Utterance("b q", "b", 1), Utterance("a q2", "a", 2), Utterance("a  q2", "a", 3),
                   Utterance("a q1", "a", 4), Utterance("lost", None, 5), Utterance("odd", "oos", 6)]
     articles = intents_to_articles(utterances)
     assert [(a.id, a.questions, a.body, a.source) for a in articles] == [
         ("a", ("a q2", "a q1"), "", ""), ("b", ("b q",), "", "")]
+
+
+def test_out_of_scope_utterances_become_examples_once() -> None:
+    # read_intents maps "oos" and friends to label None; repeats (after whitespace) are kept once.
+    utterances = [Utterance("tell me a  joke", None, 3), Utterance("a q", "a", 4),
+                  Utterance("what's the weather", None, 5), Utterance("tell me a joke", None, 6)]
+    examples = intents_to_out_of_scope(utterances, "EN-gb", path="x.csv")
+    assert [(e.text, e.lang, e.source) for e in examples] == [
+        ("tell me a joke", "en-GB", "x.csv:3"), ("what's the weather", "en-GB", "x.csv:5")]
+    assert intents_to_out_of_scope([Utterance("a q", "a", 1)]) == []
+    with pytest.raises(ValueError, match="'klingon'"):
+        intents_to_out_of_scope(utterances, lang="klingon")
 
 
 @pytest.mark.parametrize(("label", "title"), [
@@ -268,15 +282,19 @@ def test_round_trip_through_load_kb(tmp_path: Path) -> None:
     articles = intents_to_articles(read_intents(nlu), responses=read_responses(nlu), path=nlu)
     articles.append(Article("extra", "th", "ชื่อ", "## หัวข้อ\nเนื้อหา", ("คำถาม",), ("x",),
                             url="https://help.example/x", updated="2024-05-01"))
+    examples = [OutOfScopeExample("tell me a joke", "en"), OutOfScopeExample("เล่ามุกหน่อย", "th"),
+                OutOfScopeExample("what's the weather", "en")]
     out = tmp_path / "kb.jsonl"
-    write_kb_jsonl(articles, out)
-    loaded = load_kb(out).articles
-    assert [dataclasses.replace(a, source="") for a in loaded] == [
+    write_kb_jsonl(articles, out, examples)
+    loaded = load_kb(out)
+    assert [dataclasses.replace(a, source="") for a in loaded.articles] == [
         dataclasses.replace(a, source="") for a in articles]
+    assert sorted((e.text, e.lang) for e in loaded.out_of_scope) == sorted((e.text, e.lang) for e in examples)
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert "ชื่อ" in lines[-1] and json.loads(lines[0]).keys() == {
-        "id", "lang", "title", "body", "questions", "tags"}
-    assert json.loads(lines[-1])["updated"] == "2024-05-01"
+    assert json.loads(lines[0]).keys() == {"id", "lang", "title", "body", "questions", "tags"}
+    assert "ชื่อ" in lines[-3] and json.loads(lines[-3])["updated"] == "2024-05-01"
+    assert json.loads(lines[-2]) == {"out_of_scope": True, "lang": "en",
+                                     "questions": ["tell me a joke", "what's the weather"]}
 
 
 def test_write_is_atomic(tmp_path: Path) -> None:
@@ -302,6 +320,9 @@ def test_clinc150_train(tmp_path: Path) -> None:
     articles = intents_to_articles(utterances, path=CLINC_TRAIN)
     assert len(articles) == 150
     assert all(a.id == a.tags[0] and a.body == "" and 90 <= len(a.questions) <= 100 for a in articles)
-    write_kb_jsonl(articles, tmp_path / "clinc.jsonl")
+    examples = intents_to_out_of_scope(utterances, path=CLINC_TRAIN)
+    assert len(examples) == 100
+    write_kb_jsonl(articles, tmp_path / "clinc.jsonl", examples)
     kb = load_kb(tmp_path / "clinc.jsonl")
     assert kb.ids == sorted(a.id for a in articles)
+    assert len(kb.out_of_scope) == 100
