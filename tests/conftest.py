@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot import Bot
+from bot.store import Store, open_store
 from indexer import HybridIndex, build_index, make_encoder
 from indexer.encoders import Encoder
 from kb import KnowledgeBase, Settings, load_kb
@@ -130,6 +132,14 @@ def session_index(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) ->
 def built_index(tmp_path: Path, tiny_kb: KnowledgeBase, encoder: Encoder) -> HybridIndex:
     index, _ = build_index(tiny_kb, tmp_path / "index", encoder)
     return index
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A real SQLite conversation store of this test's own (tests/bot/store runs every backend)."""
+    s = open_store(f"sqlite:///{tmp_path / 'faqbot.db'}")
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from api import create_app
@@ -10,7 +11,12 @@ from bot.store import Store
 from kb import Settings
 
 
+def make_app(bot: Bot, store: Store, **settings: object) -> Flask:
+    """The real app with these settings (and the store's URL), on the shared bot's index."""
+    configured = Settings(store_url=store.url, **settings)  # type: ignore[arg-type]
+    return create_app(configured, bot=Bot(bot.index, bot.encoder, configured), store=store)
+
+
 def app_client(bot: Bot, store: Store, **settings: object) -> FlaskClient:
     """A test client of the real app with these settings (and the store's URL)."""
-    configured = Settings(store_url=store.url, **settings)  # type: ignore[arg-type]
-    return create_app(configured, bot=Bot(bot.index, bot.encoder, configured), store=store).test_client()
+    return make_app(bot, store, **settings).test_client()

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask.testing import FlaskClient
 
 from bot import Bot
 from bot.keys import create_key
-from bot.store import Store, open_store
+from bot.store import Store
 from tests.api.apps import app_client
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path}/api.db")
-    yield s
-    s.close()
 
 
 @pytest.fixture

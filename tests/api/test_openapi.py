@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -12,30 +11,18 @@ import pytest
 from flask import Flask
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
-from api import create_app
 from api_spec import observe_paths, openapi_document
 from bot import Bot
-from bot.store import Store, open_store
+from bot.store import Store
 from kb import Settings
+from tests.api.apps import make_app
 
 _AUTOMATIC = {"HEAD", "OPTIONS"}  # Flask answers these for every rule
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path}/spec.db")
-    yield s
-    s.close()
-
-
-def _app(bot: Bot, store: Store, **overrides: Any) -> Flask:
-    settings = Settings(store_url=store.url, **overrides)
-    return create_app(settings, bot=Bot(bot.index, bot.encoder, settings), store=store)
-
-
-@pytest.fixture
 def app(bot: Bot, store: Store) -> Flask:
-    return _app(bot, store)
+    return make_app(bot, store)
 
 
 @pytest.fixture
@@ -114,7 +101,7 @@ def test_request_bodies_are_closed_objects(doc: dict[str, Any]) -> None:
 ])
 def test_documented_length_limits_are_the_enforced_ones(bot: Bot, store: Store, overrides: dict[str, Any],
                                                         field: str, limit: int) -> None:
-    app = _app(bot, store, **overrides)
+    app = make_app(bot, store, **overrides)
     doc = app.test_client().get("/openapi.json").get_json()
     schemas = doc["components"]["schemas"]
     request = {"question": "AnswerRequest", "query": "SearchRequest", "message": "HandoffRequest"}[field]
@@ -131,7 +118,7 @@ def test_documented_length_limits_are_the_enforced_ones(bot: Bot, store: Store, 
 
 @pytest.mark.parametrize("max_k", [5, 50])
 def test_documented_k_range_is_the_enforced_one(bot: Bot, store: Store, max_k: int) -> None:
-    app = _app(bot, store, max_k=max_k)
+    app = make_app(bot, store, max_k=max_k)
     client = app.test_client()
     k = client.get("/openapi.json").get_json()["components"]["schemas"]["SearchRequest"]["properties"]["k"]
     assert (k["minimum"], k["maximum"]) == (1, max_k)

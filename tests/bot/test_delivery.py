@@ -110,13 +110,6 @@ def target() -> Iterator[Target]:
     t.close()
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path / 'faqbot.db'}")
-    yield s
-    s.close()
-
-
 def settings_for(*hooks: WebhookConfig, max_attempts: int = 8) -> Settings:
     return Settings(webhooks=hooks, delivery_max_attempts=max_attempts)
 

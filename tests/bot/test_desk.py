@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -13,7 +11,7 @@ from bot.agents import Agents
 from bot.analytics import analytics
 from bot.desk import Desk, unhelpful_streak
 from bot.records import BOT, HANDED_OFF, Contact, Turn
-from bot.store import Store, open_store
+from bot.store import Store
 from kb import Settings
 from kb.errors import ConflictError, NotFoundError, RequestError
 
@@ -28,13 +26,6 @@ class Clock:
     def __call__(self) -> float:
         self.now += 1.0  # every event a second apart, so transcripts are strictly ordered
         return self.now
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(f"sqlite:///{tmp_path}/desk.db")
-    yield s
-    s.close()
 
 
 def make_desk(bot: Bot, store: Store, **overrides: object) -> Desk:
