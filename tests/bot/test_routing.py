@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -115,28 +116,63 @@ def test_expected_reply_never_open() -> None:
 
 
 MONDAY_10 = bangkok(2026, 3, 2, 10, 0)
+# What "Monday 2 March, 10:00 (Asia/Bangkok)" must say in each language, part by part and in order.
+# CLDR releases move spaces and commas between the parts (babel 2.19 wrote "3月2日星期一" where
+# earlier ones wrote "3月2日 星期一"), so only whitespace and punctuation may sit between them.
+WHEN_PARTS = {
+    "en": ("Monday", "March", "2", "10:00", "Asia/Bangkok"),
+    "th": ("วันจันทร์", "2", "มีนาคม", "10:00", "น.", "Asia/Bangkok"),
+    "et": ("esmaspäev", "2", "märts", "10:00", "Asia/Bangkok"),
+    "zh-TW": ("3月2日", "星期一", "10:00", "Asia/Bangkok"),
+    "zh-CN": ("3月2日", "星期一", "10:00", "Asia/Bangkok"),
+    "de": ("Montag", "2", "März", "10:00", "Asia/Bangkok"),
+    "en-GB": ("Monday", "2", "March", "10:00", "Asia/Bangkok"),
+    "sw-XX": ("Jumatatu", "2", "Machi", "10:00", "Asia/Bangkok"),  # the base language's locale
+}
 
 
-@pytest.mark.parametrize(("lang", "expected"), [
-    ("en", "Monday, March 2, 10:00 (Asia/Bangkok)"),
-    ("th", "วันจันทร์ 2 มีนาคม 10:00 น. (Asia/Bangkok)"),
-    ("et", "esmaspäev, 2. märts 10:00 (Asia/Bangkok)"),
-    ("zh-TW", "3月2日 星期一 10:00（Asia/Bangkok）"),
-    ("zh-CN", "3月2日星期一 10:00（Asia/Bangkok）"),
-    ("de", "Montag, 2. März, 10:00 (Asia/Bangkok)"),
-    ("en-GB", "Monday 2 March, 10:00 (Asia/Bangkok)"),
-    ("sw-XX", "Jumatatu, 2 Machi 10:00 (Asia/Bangkok)"),  # the base language's locale
+def says_in_order(text: str, parts: tuple[str, ...]) -> bool:
+    """`text` is exactly `parts` in this order, with nothing but spaces and punctuation between."""
+    at = 0
+    for part in parts:
+        found = text.find(part, at)
+        if found < 0 or not _filler(text[at:found]):
+            return False
+        at = found + len(part)
+    return _filler(text[at:])
+
+
+def _filler(text: str) -> bool:
+    return all(c.isspace() or unicodedata.category(c).startswith("P") for c in text)
+
+
+@pytest.mark.parametrize("lang", sorted(WHEN_PARTS))
+def test_format_when_is_localized(lang: str) -> None:
+    when = format_when(MONDAY_10, lang, "Asia/Bangkok")
+    assert says_in_order(when, WHEN_PARTS[lang]), when
+
+
+@pytest.mark.parametrize(("text", "parts", "expected"), [
+    ("3月2日 星期一 10:00（Asia/Bangkok）", WHEN_PARTS["zh-TW"], True),  # babel 2.18
+    ("3月2日星期一 10:00（Asia/Bangkok）", WHEN_PARTS["zh-TW"], True),  # babel 2.19
+    ("星期一 3月2日 10:00（Asia/Bangkok）", WHEN_PARTS["zh-TW"], False),  # wrong order
+    ("Monday, March 2, 10:00 (Asia/Bangkok)", WHEN_PARTS["en"], True),
+    ("Monday, March 2, 10:00 pm (Asia/Bangkok)", WHEN_PARTS["en"], False),  # a word more
+    ("Montag, 2. März, 10:00 (Asia/Bangkok)", WHEN_PARTS["en"], False),  # another language
+    ("Monday, March 2 (Asia/Bangkok)", WHEN_PARTS["en"], False),  # a part missing
 ])
-def test_format_when_is_localized(lang: str, expected: str) -> None:
-    assert format_when(MONDAY_10, lang, "Asia/Bangkok") == expected
+def test_says_in_order_checks_parts_and_order(text: str, parts: tuple[str, ...], expected: bool) -> None:
+    assert says_in_order(text, parts) is expected
 
 
 def test_format_when_uses_the_queues_time_zone() -> None:
-    assert format_when(MONDAY_10, "en", "Europe/Tallinn") == "Monday, March 2, 05:00 (Europe/Tallinn)"
+    when = format_when(MONDAY_10, "en", "Europe/Tallinn")
+    assert says_in_order(when, ("Monday", "March", "2", "05:00", "Europe/Tallinn")), when
 
 
 def test_format_when_unknown_locale_falls_back_to_english() -> None:
-    assert format_when(MONDAY_10, "fj", "UTC")  # Fijian: not in CLDR == "Monday, March 2, 03:00 (UTC)"
+    when = format_when(MONDAY_10, "fj", "UTC")  # Fijian: not in CLDR
+    assert says_in_order(when, ("Monday", "March", "2", "03:00", "UTC")), when
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../etc/passwd"])
@@ -145,23 +181,21 @@ def test_format_when_rejects_unknown_time_zones(zone: str) -> None:
         format_when(MONDAY_10, "en", zone)
 
 
+# The catalog's words around the time, within business hours and out of hours.
 @pytest.mark.parametrize(("lang", "within", "offline"), [
-    ("en", "A person will reply by Monday, March 2, 10:00 (Asia/Bangkok).",
-     "Our team is offline right now. A person will reply by Monday, March 2, 10:00 (Asia/Bangkok)."),
-    ("th", "เจ้าหน้าที่จะตอบกลับภายในวันจันทร์ 2 มีนาคม 10:00 น. (Asia/Bangkok) ค่ะ",
-     "ขณะนี้อยู่นอกเวลาทำการของทีมงานค่ะ เจ้าหน้าที่จะตอบกลับภายในวันจันทร์ 2 มีนาคม 10:00 น. (Asia/Bangkok)"),
-    ("et", "Meie meeskonna inimene vastab teile. Eeldatav vastuse aeg: esmaspäev, 2. märts 10:00 "
-           "(Asia/Bangkok).",
-     "Meie meeskond ei ole praegu tööl. Inimene vastab teile; eeldatav vastuse aeg: esmaspäev, "
-     "2. märts 10:00 (Asia/Bangkok)."),
-    ("zh-TW", "客服人員將於3月2日 星期一 10:00（Asia/Bangkok）前回覆您。",
-     "目前是非服務時間。客服人員將於3月2日 星期一 10:00（Asia/Bangkok）前回覆您。"),
-    ("zh-CN", "客服人员将在3月2日星期一 10:00（Asia/Bangkok）前回复您。",
-     "现在是非工作时间。客服人员将在3月2日星期一 10:00（Asia/Bangkok）前回复您。"),
+    ("en", ("A person will reply by ", "."),
+     ("Our team is offline right now. A person will reply by ", ".")),
+    ("th", ("เจ้าหน้าที่จะตอบกลับภายใน", " ค่ะ"), ("ขณะนี้อยู่นอกเวลาทำการของทีมงานค่ะ เจ้าหน้าที่จะตอบกลับภายใน", "")),
+    ("et", ("Meie meeskonna inimene vastab teile. Eeldatav vastuse aeg: ", "."),
+     ("Meie meeskond ei ole praegu tööl. Inimene vastab teile; eeldatav vastuse aeg: ", ".")),
+    ("zh-TW", ("客服人員將於", "前回覆您。"), ("目前是非服務時間。客服人員將於", "前回覆您。")),
+    ("zh-CN", ("客服人员将在", "前回复您。"), ("现在是非工作时间。客服人员将在", "前回复您。")),
 ])
-def test_reply_notice(lang: str, within: str, offline: str) -> None:
-    assert reply_notice(ReplyTime(MONDAY_10, False), lang, "Asia/Bangkok") == within
-    assert reply_notice(ReplyTime(MONDAY_10, True), lang, "Asia/Bangkok") == offline
+def test_reply_notice(lang: str, within: tuple[str, str], offline: tuple[str, str]) -> None:
+    for out_of_hours, (before, after) in ((False, within), (True, offline)):
+        text = reply_notice(ReplyTime(MONDAY_10, out_of_hours), lang, "Asia/Bangkok")
+        assert text.startswith(before) and text.endswith(after), text
+        assert says_in_order(text[len(before): len(text) - len(after)], WHEN_PARTS[lang]), text
 
 
 @pytest.mark.parametrize("lang", ["ar", "he"])
@@ -184,4 +218,6 @@ def test_notice_for_a_real_escalation(settings: Settings) -> None:
     reply = expected_reply(settings, queue, bangkok(2026, 2, 28, 15, 0))
     notice = reply_notice(reply, "th", settings.queue(queue).timezone)
     assert (queue, priority) == ("thai", "normal")
-    assert notice.startswith("ขณะนี้อยู่นอกเวลาทำการ") and "วันจันทร์ 2 มีนาคม 10:00 น." in notice
+    before = "ขณะนี้อยู่นอกเวลาทำการของทีมงานค่ะ เจ้าหน้าที่จะตอบกลับภายใน"
+    assert notice.startswith(before), notice
+    assert says_in_order(notice[len(before):], WHEN_PARTS["th"]), notice

@@ -4,6 +4,7 @@ playwright (never `playwright install`), and axe-core from npm."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -24,7 +25,9 @@ from tests.web.browser import DESKTOP, ROOT, HostSite, NewContext, Server, serve
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-# axe-core is a test tool: installed from npm into a cache, never vendored into the repo.
+# axe-core is a test tool: installed from npm into a cache, never vendored into the repo; pinned
+# like the Python packages, so a new release cannot change what "axe clean" means under us.
+AXE_VERSION = "4.14.1"
 AXE_PREFIX = Path(os.environ.get("FAQBOT_NPM_CACHE", Path.home() / ".cache" / "faqbot-test" / "npm"))
 AXE_JS = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -158,12 +161,13 @@ def page(context_factory: NewContext) -> Page:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    if not AXE_JS.exists():
+    package = AXE_JS.parent / "package.json"
+    if not package.exists() or json.loads(package.read_text(encoding="utf-8"))["version"] != AXE_VERSION:
         npm = shutil.which("npm")
         if npm is None:
             _missing("npm is needed to install axe-core")
-        done = subprocess.run([npm, "install", "--prefix", str(AXE_PREFIX), "axe-core@4"],
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run([npm, "install", "--no-save", "--prefix", str(AXE_PREFIX),
+                               f"axe-core@{AXE_VERSION}"], capture_output=True, text=True, timeout=300)
         if done.returncode != 0 or not AXE_JS.exists():
-            _missing(f"npm install axe-core@4 failed: {done.stderr[-500:]}")
+            _missing(f"npm install axe-core@{AXE_VERSION} failed: {done.stderr[-500:]}")
     return AXE_JS.read_text(encoding="utf-8")
