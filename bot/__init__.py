@@ -1,6 +1,7 @@
 """The bot service: language detection, hybrid retrieval, confidence and the answer decision."""
 
-from bot.service import Bot
-from bot.types import Answer, ArticleRef, Hit, SearchResult, Suggestion
+from bot.service import Bot, ready_bot
+from bot.types import Answer, ArticleRef, Decision, Hit, Reason, SearchResult, Suggestion
 
-__all__ = ["Answer", "ArticleRef", "Bot", "Hit", "SearchResult", "Suggestion"]
+__all__ = ["Answer", "ArticleRef", "Bot", "Decision", "Hit", "Reason", "SearchResult", "Suggestion",
+           "ready_bot"]

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable
 
 from bot.messages import message
-from bot.records import BOT, HANDED_OFF, OPEN, RESOLVED, Escalation, Session, Turn
+from bot.records import BOT, HANDED_OFF, OPEN, RESOLVED, Escalation, Role, Session, Turn
 from bot.store import Store
-from kb.errors import ConflictError, NotFoundError, RequestError
+from kb.errors import ConflictError, NotFoundError, RequestError, shown
 
 
 class Agents:
@@ -18,7 +18,7 @@ class Agents:
     def escalation(self, escalation_id: str) -> Escalation:
         esc = self.store.escalation(escalation_id)
         if esc is None:
-            raise NotFoundError(f"no escalation {escalation_id!r}"[:200])
+            raise NotFoundError(f"no escalation {shown(escalation_id)}")
         return esc
 
     def claim(self, escalation_id: str, agent: str) -> Escalation:
@@ -31,21 +31,21 @@ class Agents:
         self._system(esc.session_id, esc.language, f"{agent} resolved the request.", "resolved")
         return esc
 
-    def reply(self, session_id: str, agent: str, text: object) -> Turn:
+    def reply(self, session_id: str, agent: str, text: str) -> Turn:
         """The agent's message to the customer, added to the transcript the widget polls."""
         session = self._session(session_id)
-        if not isinstance(text, str) or not text.strip() or len(text) > 10_000:
-            raise RequestError("text must be a non-empty string of at most 10000 characters")
+        if not text.strip():
+            raise RequestError("text is empty")
         if session.state != HANDED_OFF:
-            raise ConflictError(f"session {session_id!r} is with the bot; claim an escalation first")
-        return self.store.add_turn(Turn(session_id, "agent", text.strip(), self.clock(), session.lang,
+            raise ConflictError(f"session {shown(session_id)} is with the bot; claim an escalation first")
+        return self.store.add_turn(Turn(session_id, Role.AGENT, text.strip(), self.clock(), session.lang,
                                         agent=agent))
 
     def release(self, session_id: str, agent: str) -> Session:
         """Hand the session back to the bot, resolving its open escalation."""
         session = self._session(session_id)
         if session.state == BOT:
-            raise ConflictError(f"session {session_id!r} is already with the bot")
+            raise ConflictError(f"session {shown(session_id)} is already with the bot")
         esc = self.store.open_escalation(session_id)
         if esc is not None and esc.status != RESOLVED:
             if esc.status == OPEN:
@@ -58,8 +58,8 @@ class Agents:
     def _session(self, session_id: str) -> Session:
         session = self.store.session(session_id)
         if session is None:
-            raise NotFoundError(f"no session {session_id!r}"[:200])
+            raise NotFoundError(f"no session {shown(session_id)}")
         return session
 
     def _system(self, session_id: str, lang: str, text: str, reason: str) -> None:
-        self.store.add_turn(Turn(session_id, "system", text, self.clock(), lang, reason=reason))
+        self.store.add_turn(Turn(session_id, Role.SYSTEM, text, self.clock(), lang, reason=reason))

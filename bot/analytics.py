@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.records import Escalation, Feedback, Turn
 from bot.store import Store
+from kb.errors import RequestError
 
 _UNANSWERED = {"escalated", "suggest"}
 _BOT_LIMITS = {"low_confidence", "out_of_scope", "no_match", "ambiguous"}
@@ -97,7 +98,7 @@ def analytics(store: Store, since: float | None = None, until: float | None = No
               top: int = 10) -> Report:
     """Per day and language statistics of conversations that started in [since, until)."""
     if since is not None and until is not None and until <= since:
-        raise ValueError(f"until ({until}) must be after since ({since})")
+        raise RequestError(f"until ({until}) must be after since ({since})")
     turns: dict[str, list[Turn]] = defaultdict(list)
     for t in store.turns(since, until):
         turns[t.session_id].append(t)

@@ -16,23 +16,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.escalation import Trigger, TriggerDetector, default_sensitive_topics
+from bot.limits import READABLE_SESSION_ID_MIN
 from bot.messages import join_messages, language_name, message
 from bot.pii import redact
-from bot.records import BOT, HANDED_OFF, Candidate, Contact, Escalation, Feedback, Session, Turn
+from bot.records import BOT, HANDED_OFF, Candidate, Contact, Escalation, Feedback, Role, Session, Turn
 from bot.routing import expected_reply, reply_notice, route
 from bot.service import Bot, clean_question
 from bot.store import Store
-from bot.types import Answer, ArticleRef, Suggestion
-from kb.errors import NotFoundError, RequestError
+from bot.types import SENSITIVE, Answer, ArticleRef, Decision, Reason, Suggestion
+from kb.errors import NotFoundError, RequestError, shown
+from kb.handoff import Priority
 from kb.models import Article
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
-_SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}\Z")  # "$" would let a trailing newline in
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 _CANDIDATES = 3
-_READABLE_ID = 16
 _CUSTOMER_NOTES = {"handed_back"}
 _POPULAR_TTL, _POPULAR_WINDOW = 600.0, 30 * 86400.0
 _REASON_MESSAGES = {"human_requested": "human_requested", "unhelpful": "unhelpful",
@@ -45,10 +45,10 @@ class Reply:
 
     session_id: str
     turn_id: int  # the bot's turn (rate it with feedback); the customer's turn when handed off
-    decision: str  # "answered" | "suggest" | "escalated" | "handed_off"
-    reason: str
+    decision: Decision
+    reason: str  # a Reason, or "sensitive:<topic>"
     language: str
-    state: str
+    state: str  # a SessionState
     notice: str = ""
     confidence: float | None = None
     answer: ArticleRef | None = None
@@ -65,26 +65,14 @@ class FeedbackResult:
     escalation: Escalation | None = None  # when this rating made it two unhelpful answers in a row
 
 
-def check_session_id(session_id: object) -> str:
-    if not isinstance(session_id, str) or not _SESSION_ID.match(session_id):
-        raise RequestError(f"session_id must be 1-128 letters, digits, '_', '.', ':' or '-', "
-                           f"got {session_id!r}"[:200])
-    return session_id
-
-
-def check_contact(name: object = "", email: object = "", phone: object = "") -> Contact:
-    values: dict[str, str] = {}
-    for field, value in (("name", name), ("email", email), ("phone", phone)):
-        value = "" if value is None else value  # `value or ""` let false, 0 and [] pass as ""
-        if not isinstance(value, str) or len(value) > 200:
-            raise RequestError(f"{field} must be a string of at most 200 characters")
-        values[field] = value
-    email_s, phone_s = values["email"].strip(), values["phone"].strip()
-    if email_s and not _EMAIL.match(email_s):
-        raise RequestError(f"email is not a valid address: {email_s!r}")
-    if phone_s and not _PHONE.match(phone_s):
-        raise RequestError(f"phone is not a valid number: {phone_s!r}")
-    return Contact(" ".join(values["name"].split()), email_s, phone_s)
+def check_contact(name: str = "", email: str = "", phone: str = "") -> Contact:
+    """The contact details a customer typed, tidied, or RequestError naming the one that is wrong."""
+    email, phone = email.strip(), phone.strip()
+    if email and not _EMAIL.match(email):
+        raise RequestError(f"email is not a valid address: {shown(email)}")
+    if phone and not _PHONE.match(phone):
+        raise RequestError(f"phone is not a valid number: {shown(phone)}")
+    return Contact(" ".join(name.split()), email, phone)
 
 
 class Desk:
@@ -103,7 +91,7 @@ class Desk:
         now = self.clock()
         if self._popular is None or now - self._popular[0] > _POPULAR_TTL:
             counts = Counter(t.article_id for t in self.store.turns(now - _POPULAR_WINDOW, None)
-                             if t.role == "bot" and t.decision == "answered" and t.article_id)
+                             if t.role == Role.BOT and t.decision == Decision.ANSWERED and t.article_id)
             kb = self.bot.kb
             fallback = sorted(kb.ids, key=lambda i: (-max(len(a.questions) for a in
                                                           kb.translations(i).values()), i))
@@ -112,17 +100,17 @@ class Desk:
         return [self.bot.version(i, lang) for i in self._popular[1][:k]]
 
     # --- customer side ---
-    def ask(self, question: object, lang: object = None, session_id: object = None,
+    def ask(self, question: str, lang: str | None = None, session_id: str | None = None,
             contact: Contact | None = None) -> Reply:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
-        sid = check_session_id(session_id) if session_id is not None else new_session_id()
+        sid = session_id if session_id is not None else new_session_id()
         session = self.store.session(sid)
         previous = session.lang if session else None
         if session is not None and session.state == HANDED_OFF:
-            detected = self.bot.languages.detect(text, self.bot.lang_hint(lang), previous).lang
+            detected = self.bot.resolve_language(text, lang, previous)
             turn = self._customer(sid, text, detected)
-            return Reply(sid, turn.turn_id, "handed_off", "with_agent", detected, HANDED_OFF,
+            return Reply(sid, turn.turn_id, Decision.HANDED_OFF, Reason.WITH_AGENT, detected, HANDED_OFF,
                          message("with_agent", detected), escalation=self.store.open_escalation(sid),
                          took_ms=_ms(started))
         answer = self.bot.answer(text, lang, previous)
@@ -132,58 +120,52 @@ class Desk:
             self.store.set_contact(sid, contact)
         top_tags = self._tags(answer)
         trigger = self.triggers.detect(text, detected, top_tags)
-        if trigger is None and answer.decision == "answered" and answer.answer is not None:
+        if trigger is None and answer.decision == Decision.ANSWERED and answer.answer is not None:
             streak = unhelpful_streak(self.store.transcript(sid), answer.answer.article_id)
             if streak >= self.settings.unhelpful_limit:
-                trigger = Trigger("unhelpful", "normal", f"{streak} unhelpful answers")
-        if trigger is None and answer.decision == "escalated":
-            trigger = Trigger(answer.reason, "normal")
+                trigger = Trigger(Reason.UNHELPFUL, Priority.NORMAL, f"{streak} unhelpful answers")
+        if trigger is None and answer.decision == Decision.ESCALATED:
+            trigger = Trigger(answer.reason, Priority.NORMAL)
         if trigger is not None:
             return self._escalate(sid, detected, trigger, answer, started, contact)
         bot_text = (answer.answer.title if answer.answer is not None
                     else "\n".join([answer.notice, *(s.title for s in answer.suggestions)]))
         top = answer.hits[0] if answer.hits else None
         turn = self.store.add_turn(Turn(
-            sid, "bot", bot_text, self.clock(), detected, answer.decision,
+            sid, Role.BOT, bot_text, self.clock(), detected, answer.decision,
             answer.answer.article_id if answer.answer else (top.article_id if top else ""),
             answer.confidence, answer.reason, _ms(started)))
         return Reply(sid, turn.turn_id, answer.decision, answer.reason, detected, BOT, answer.notice,
                      answer.confidence, answer.answer, answer.suggestions, took_ms=turn.took_ms or 0.0)
 
-    def choose(self, session_id: object, article_id: object, lang: object = None) -> Reply:
+    def choose(self, session_id: str, article_id: str, lang: str | None = None) -> Reply:
         """The customer picked a suggested article (did-you-mean or popular)."""
         started = time.perf_counter()
-        sid = check_session_id(session_id)
-        if not isinstance(article_id, str) or not self.bot.kb.translations(article_id):
-            raise NotFoundError(f"no article with id {article_id!r}"[:200])
+        sid = session_id
+        if not self.bot.kb.translations(article_id):
+            raise NotFoundError(f"no article with id {shown(article_id)}")
         session = self.store.session(sid)
-        detected = self.bot.languages.detect("", self.bot.lang_hint(lang),
-                                             session.lang if session else None).lang
+        detected = self.bot.resolve_language("", lang, session.lang if session else None)
         article = self.bot.version(article_id, detected)
         notice = ""
         if article.lang != detected:
             notice = message("only_in", detected, language=language_name(article.lang, detected))
-        self._customer(sid, article.title, detected, reason="chosen")
-        turn = self.store.add_turn(Turn(sid, "bot", article.title, self.clock(), detected, "answered",
-                                        article.id, None, "chosen", _ms(started)))
+        self._customer(sid, article.title, detected, reason=Reason.CHOSEN)
+        turn = self.store.add_turn(Turn(sid, Role.BOT, article.title, self.clock(), detected,
+                                        Decision.ANSWERED, article.id, None, Reason.CHOSEN, _ms(started)))
         ref = ArticleRef(article.id, article.lang, article.title, article.body, article.url)
         state = session.state if session else BOT
-        return Reply(sid, turn.turn_id, "answered", "chosen", detected, state, notice, None, ref,
-                     took_ms=_ms(started))
+        return Reply(sid, turn.turn_id, Decision.ANSWERED, Reason.CHOSEN, detected, state, notice, None,
+                     ref, took_ms=_ms(started))
 
-    def handoff(self, session_id: object, contact: Contact, text: object = "",
-                lang: object = None) -> Reply:
+    def handoff(self, session_id: str, contact: Contact, text: str = "",
+                lang: str | None = None) -> Reply:
         """The customer asked for a person through the handoff form."""
         started = time.perf_counter()
-        sid = check_session_id(session_id)
-        if not isinstance(text, str) or len(text) > self.settings.max_question_chars * 4:
-            raise RequestError(f"message must be a string of at most "
-                               f"{self.settings.max_question_chars * 4} characters")
+        sid = session_id
         note = " ".join(text.split())
         session = self.store.session(sid)
-        hint = self.bot.lang_hint(lang)
-        previous = session.lang if session else None
-        detected = self.bot.languages.detect(note, hint, previous).lang
+        detected = self.bot.resolve_language(note, lang, session.lang if session else None)
         self._customer(sid, note or message("ui.talk_to_person", detected), detected,
                        reason="handoff_form")
         if contact:
@@ -194,25 +176,18 @@ class Desk:
                                                message=redact(note) if note else None)
             notice = join_messages(detected, message("form_received", detected),
                                    self._reply_notice(esc, detected))
-            turn = self.store.add_turn(Turn(sid, "bot", notice, self.clock(), detected, "handed_off",
-                                            reason="customer_form", took_ms=_ms(started)))
-            return Reply(sid, turn.turn_id, "handed_off", "customer_form", detected, HANDED_OFF,
-                         notice, escalation=esc, took_ms=_ms(started))
-        return self._escalate(sid, detected, Trigger("customer_form", "normal"), None, started,
-                              contact, note)
+            turn = self.store.add_turn(Turn(sid, Role.BOT, notice, self.clock(), detected,
+                                            Decision.HANDED_OFF, reason=Reason.CUSTOMER_FORM,
+                                            took_ms=_ms(started)))
+            return Reply(sid, turn.turn_id, Decision.HANDED_OFF, Reason.CUSTOMER_FORM, detected,
+                         HANDED_OFF, notice, escalation=esc, took_ms=_ms(started))
+        return self._escalate(sid, detected, Trigger(Reason.CUSTOMER_FORM, Priority.NORMAL), None,
+                              started, contact, note)
 
-    def feedback(self, session_id: object, turn_id: object, helpful: object = None,
-                 csat: object = None, comment: object = "") -> FeedbackResult:
-        sid = check_session_id(session_id)
-        if not isinstance(turn_id, int) or isinstance(turn_id, bool) or turn_id < 1:
-            raise RequestError(f"turn_id must be a positive integer, got {turn_id!r}"[:200])
-        if helpful is not None and not isinstance(helpful, bool):
-            raise RequestError(f"helpful must be true or false, got {helpful!r}"[:200])
-        if csat is not None and (not isinstance(csat, int) or isinstance(csat, bool)
-                                 or not 1 <= csat <= 5):
-            raise RequestError(f"csat must be an integer from 1 to 5, got {csat!r}"[:200])
-        if not isinstance(comment, str) or len(comment) > 2000:
-            raise RequestError("comment must be a string of at most 2000 characters")
+    def feedback(self, session_id: str, turn_id: int, helpful: bool | None = None,
+                 csat: int | None = None, comment: str = "") -> FeedbackResult:
+        """A rating of the bot's turn `turn_id`: helpful or not, CSAT 1-5, a comment."""
+        sid = session_id
         if helpful is None and csat is None and not comment.strip():
             raise RequestError("send at least one of helpful, csat or comment")
         session = self.store.session(sid)
@@ -224,35 +199,35 @@ class Desk:
         if helpful is False:
             turns = self.store.transcript(sid)
             rated = next((t for t in turns if t.turn_id == turn_id), None)
-            self.store.add_turn(Turn(sid, "system", "The customer said this answer did not help.",
+            self.store.add_turn(Turn(sid, Role.SYSTEM, "The customer said this answer did not help.",
                                      self.clock(), lang, article_id=rated.article_id if rated else "",
                                      reason=f"unhelpful:{turn_id}"))
             if session.state == BOT:
                 streak = unhelpful_streak(self.store.transcript(sid))
                 if streak >= self.settings.unhelpful_limit:
-                    reply = self._escalate(sid, lang, Trigger("unhelpful", "normal"), None,
+                    reply = self._escalate(sid, lang, Trigger(Reason.UNHELPFUL, Priority.NORMAL), None,
                                            time.perf_counter(), None)
                     return FeedbackResult(sid, reply.state, reply.notice, reply.escalation)
         open_esc = self.store.open_escalation(sid) if session.state == HANDED_OFF else None
         return FeedbackResult(sid, session.state, message("ui.thanks_feedback", lang), open_esc)
 
-    def transcript(self, session_id: object, after: int = 0) -> tuple[Session, list[Turn]]:
+    def transcript(self, session_id: str, after: int = 0) -> tuple[Session, list[Turn]]:
         """The turns after `after`, for the customer's widget. Short ids (a help desk's ticket
         numbers) are guessable, so only random-length ids can be read back this way."""
-        sid = check_session_id(session_id)
-        if len(sid) < _READABLE_ID:
-            raise RequestError(f"only sessions with ids of at least {_READABLE_ID} characters can be "
-                               "read back; let the widget create the session id")
+        sid = session_id
+        if len(sid) < READABLE_SESSION_ID_MIN:
+            raise RequestError(f"only sessions with ids of at least {READABLE_SESSION_ID_MIN} characters "
+                               "can be read back; let the widget create the session id")
         session = self.store.session(sid)
         if session is None:
             raise NotFoundError(f"no session {sid!r}")
         # Notes for agents (ratings, claims) stay internal; the customer sees the conversation.
         return session, [t for t in self.store.transcript(sid) if t.turn_id > after
-                         and (t.role != "system" or t.reason in _CUSTOMER_NOTES)]
+                         and (t.role != Role.SYSTEM or t.reason in _CUSTOMER_NOTES)]
 
     # --- helpers ---
     def _customer(self, sid: str, text: str, lang: str, reason: str = "") -> Turn:
-        return self.store.add_turn(Turn(sid, "customer", redact(text), self.clock(), lang, reason=reason))
+        return self.store.add_turn(Turn(sid, Role.CUSTOMER, redact(text), self.clock(), lang, reason=reason))
 
     def _tags(self, answer: Answer) -> tuple[str, ...]:
         if not answer.hits:
@@ -287,26 +262,26 @@ class Desk:
         deliver_at = now if known.email or known.phone else now + self.settings.handoff_grace_seconds
         esc = self.store.add_escalation(esc, [w.name for w in self.settings.webhooks], deliver_at)
         key = _REASON_MESSAGES.get(trigger.reason.split(":")[0],
-                                   "sensitive" if trigger.reason.startswith("sensitive") else "handoff")
+                                   SENSITIVE if trigger.reason.startswith(SENSITIVE) else "handoff")
         notice = join_messages(lang, message(key, lang),
                                reply_notice(reply, lang, self.settings.queue(queue).timezone))
         top = answer.hits[0] if answer and answer.hits else None
-        turn = self.store.add_turn(Turn(sid, "bot", notice, self.clock(), lang, "escalated",
+        turn = self.store.add_turn(Turn(sid, Role.BOT, notice, self.clock(), lang, Decision.ESCALATED,
                                         top.article_id if top else "",
                                         answer.confidence if answer else None, trigger.reason,
                                         _ms(started)))
         log.info("escalation=%s reason=%s queue=%s priority=%s lang=%s", esc.escalation_id,
                  trigger.reason, queue, priority, lang)
-        return Reply(sid, turn.turn_id, "escalated", trigger.reason, lang, HANDED_OFF, notice,
+        return Reply(sid, turn.turn_id, Decision.ESCALATED, trigger.reason, lang, HANDED_OFF, notice,
                      answer.confidence if answer else None, escalation=esc, took_ms=turn.took_ms or 0.0)
 
 
 def unhelpful_streak(turns: Sequence[Turn], current_article: str = "") -> int:
     """How many of the latest answers in a row did not help: the customer said so, or asked again
     and got the same article again (`current_article` is the answer about to be given)."""
-    answers = [t for t in turns if t.role == "bot" and t.decision == "answered"]
+    answers = [t for t in turns if t.role == Role.BOT and t.decision == Decision.ANSWERED]
     flagged = {t.reason.split(":", 1)[1] for t in turns
-               if t.role == "system" and t.reason.startswith("unhelpful:")}
+               if t.role == Role.SYSTEM and t.reason.startswith("unhelpful:")}
     streak = 0
     if current_article and answers and str(answers[-1].turn_id) in flagged \
             and answers[-1].article_id == current_article:

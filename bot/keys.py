@@ -9,7 +9,7 @@ import time
 
 from bot.records import ApiKey
 from bot.store import Store
-from kb.errors import AuthError, ForbiddenError
+from kb.errors import AuthError, ForbiddenError, RequestError, shown
 
 ROLES = ("helpdesk", "agent", "admin")
 # An admin may do what an agent may, an agent what a help desk may.
@@ -24,10 +24,10 @@ def hash_secret(key: str) -> str:
 def create_key(store: Store, role: str, name: str, now: float | None = None) -> tuple[ApiKey, str]:
     """A new key: its record, and the secret to give to its user (never stored)."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {ROLES}, got {role!r}")
+        raise RequestError(f"role must be one of {', '.join(ROLES)}, got {shown(role)}")
     name = " ".join(str(name).split())
     if not 0 < len(name) <= 100:
-        raise ValueError(f"key name must be 1-100 characters, got {name!r}")
+        raise RequestError(f"key name must be 1-100 characters, got {shown(name)}")
     key_id = secrets.token_hex(4)
     secret = f"fqb_{key_id}_{secrets.token_urlsafe(32)}"
     record = store.add_key(ApiKey(key_id, role, name, time.time() if now is None else now),

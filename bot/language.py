@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from bot.language_words import ALPHABETS, JA_ONLY, LEXICON_BASES, LEXICONS, SCRIPTS, ZH_ONLY
 from indexer.analyzers import to_simplified
+from kb.errors import SettingsError
 from kb.languages import base_lang
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -119,7 +120,7 @@ class LanguageDetector:
     def __init__(self, served: Iterable[str], default: str) -> None:
         self.served = tuple(dict.fromkeys(served))
         if not self.served:
-            raise ValueError("a language detector needs at least one served language")
+            raise SettingsError("a language detector needs at least one served language")
         self.default = default if default in self.served else self.served[0]
         self._by_script = {name: [x for x in self.served if _lang_script(x) == name]
                            for name, _, _ in SCRIPTS}

@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-# Session states: the bot answers a session until it is handed off, and again once an agent
-# hands it back.
-BOT, HANDED_OFF = "bot", "handed_off"
-# Escalation life cycle.
-OPEN, CLAIMED, RESOLVED = "open", "claimed", "resolved"
-# Delivery (outbox) states.
-PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
-PRIORITIES = ("low", "normal", "high", "urgent")
-ROLES = ("customer", "bot", "agent", "system")
+from kb.handoff import PRIORITIES, Priority
+
+__all__ = ["BOT", "CLAIMED", "DEAD", "DELIVERED", "HANDED_OFF", "OPEN", "PENDING", "PRIORITIES",
+           "RESOLVED", "ROLES", "DeliveryStatus", "EscalationStatus", "Priority", "Role", "SessionState"]
+
+
+class SessionState(StrEnum):
+    """The bot answers a session until it is handed off, and again once an agent hands it back."""
+
+    BOT = "bot"
+    HANDED_OFF = "handed_off"
+
+
+class EscalationStatus(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+
+
+class DeliveryStatus(StrEnum):
+    """A webhook outbox row."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+class Role(StrEnum):
+    """Who wrote a turn of the transcript."""
+
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+ROLES = tuple(Role)
+BOT, HANDED_OFF = SessionState.BOT, SessionState.HANDED_OFF
+OPEN, CLAIMED, RESOLVED = EscalationStatus.OPEN, EscalationStatus.CLAIMED, EscalationStatus.RESOLVED
+PENDING, DELIVERED, DEAD = DeliveryStatus.PENDING, DeliveryStatus.DELIVERED, DeliveryStatus.DEAD
 
 
 @dataclass(frozen=True)
@@ -32,7 +64,7 @@ class Turn:
     """One message of a conversation. Bot turns carry the decision that produced them."""
 
     session_id: str
-    role: str  # one of ROLES
+    role: str  # a Role
     text: str  # as stored: PII-redacted (see bot.pii)
     at: float  # unix seconds
     lang: str = ""
@@ -48,7 +80,7 @@ class Turn:
 @dataclass(frozen=True)
 class Session:
     session_id: str
-    state: str  # BOT | HANDED_OFF
+    state: str  # a SessionState
     lang: str
     created_at: float
     updated_at: float
@@ -70,10 +102,9 @@ class Escalation:
 
     escalation_id: str  # random hex; webhooks use it as the idempotency key
     session_id: str
-    reason: str  # "low_confidence" | "out_of_scope" | "human_requested" | "unhelpful" | "angry"
-    #              | "sensitive:<topic>" | "urgent" | "customer_form"
+    reason: str  # a bot.types.Reason, or "sensitive:<topic>"
     language: str
-    priority: str  # one of PRIORITIES
+    priority: str  # a Priority
     queue: str
     created_at: float
     transcript: tuple[Turn, ...] = ()
@@ -82,7 +113,7 @@ class Escalation:
     message: str = ""  # what the customer wrote in the handoff form
     expected_reply_at: float | None = None  # from the queue's business hours
     out_of_hours: bool = False
-    status: str = OPEN
+    status: str = OPEN  # an EscalationStatus
     agent: str = ""  # who claimed or resolved it
     updated_at: float = 0.0
 
@@ -104,7 +135,7 @@ class Delivery:
     delivery_id: int
     escalation_id: str
     target: str  # webhook name from settings
-    status: str  # PENDING | DELIVERED | DEAD
+    status: str  # a DeliveryStatus
     attempts: int
     next_at: float  # not before this time (retry backoff, or a worker's lease)
     last_error: str = ""

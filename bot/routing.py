@@ -13,6 +13,7 @@ from babel.dates import format_datetime
 
 from bot.messages import message
 from bot.records import PRIORITIES
+from kb.errors import SettingsError, shown
 from kb.handoff import RouteRule
 from kb.languages import base_lang
 from kb.settings import Settings
@@ -89,7 +90,7 @@ def format_when(at: float, lang: str, timezone: str) -> str:
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {timezone!r}") from None
+        raise SettingsError(f"unknown time zone {shown(timezone)}") from None
     locale = babel_locale(lang)
     pattern = (str(locale.datetime_formats["medium"])
                .replace("{1}", _widen(locale.datetime_skeletons[_DATE_SKELETON].pattern))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
-from bot.types import Answer, ArticleRef, Hit, SearchResult, Suggestion
+from bot.types import Answer, ArticleRef, Decision, Hit, Reason, SearchResult, Suggestion
+from indexer import load_index, make_encoder
 from indexer.confidence import DEFAULT, ConfidenceModel
 from indexer.encoders import Encoder
 from indexer.retrieval import HybridRetriever, Query
@@ -26,10 +28,8 @@ _CANDIDATES = 10
 _ALTERNATIVE_FLOOR = 0.1
 
 
-def clean_question(text: object, limit: int, field: str = "question") -> str:
+def clean_question(text: str, limit: int, field: str = "question") -> str:
     """The question as the bot reads it, or RequestError saying what is wrong with it."""
-    if not isinstance(text, str):
-        raise RequestError(f"{field} must be a string, got {type(text).__name__}")
     if len(text) > limit:
         raise RequestError(f"{field} is too long ({len(text)} characters, limit {limit})")
     text = unicodedata.normalize("NFKC", text)
@@ -42,12 +42,21 @@ def clean_question(text: object, limit: int, field: str = "question") -> str:
 
 
 @dataclass(frozen=True)
-class Decision:
+class Verdict:
     """What the thresholds made of the scored candidates (kept apart for the eval harness)."""
 
-    decision: str
-    reason: str
+    decision: Decision
+    reason: Reason
     top: Hit | None
+
+
+def ready_bot(settings: Settings, *, encoder: Encoder | None = None,
+              index_dir: str | Path | None = None) -> Bot:
+    """The bot over the index `settings` point at (or `index_dir`): the one way the API, the WSGI
+    entry, the CLI and the eval harness build it. Pass `encoder` to share a loaded model."""
+    encoder = encoder or make_encoder(settings.encoder)
+    index = load_index(index_dir or settings.index_dir, encoder.name, mmap=settings.index_mmap)
+    return Bot(index, encoder, settings)
 
 
 class Bot:
@@ -63,16 +72,11 @@ class Bot:
         self.retriever = HybridRetriever(index)
         self.confidence = confidence or index.confidence or DEFAULT
 
-    def lang_hint(self, lang: object) -> str | None:
-        """A caller's language hint, normalised (RequestError if it is not a language code)."""
-        if lang is None:
-            return None
-        if not isinstance(lang, str):
-            raise RequestError(f"lang must be a string, got {type(lang).__name__}")
-        try:
-            return normalize_lang(lang)
-        except ValueError as e:
-            raise RequestError(str(e)) from None
+    def resolve_language(self, text: str, hint: str | None = None, previous: str | None = None) -> str:
+        """The language to answer `text` in: detection, with the caller's hint (a language code,
+        LanguageCodeError if it is not one) and the conversation's previous language as priors."""
+        return self.languages.detect(text, normalize_lang(hint) if hint is not None else None,
+                                     previous).lang
 
     def rank(self, question: str, lang: str, k: int = _CANDIDATES) -> list[Hit]:
         """Candidate articles with confidences, best first."""
@@ -82,38 +86,38 @@ class Bot:
         vector = self.encoder.encode_queries([text])[0]
         return self.retriever.retrieve(Query(text, lang, vector), k)
 
-    def decide(self, hits: list[Hit], lang: str) -> Decision:
+    def decide(self, hits: list[Hit], lang: str) -> Verdict:
         if not hits:
-            return Decision("escalated", "no_match", None)
+            return Verdict(Decision.ESCALATED, Reason.NO_MATCH, None)
         top = hits[0]
         if top.confidence >= self.settings.answer_threshold_for(lang):
-            return Decision("answered", "confident", top)
+            return Verdict(Decision.ANSWERED, Reason.CONFIDENT, top)
         if top.out_of_scope >= self.settings.out_of_scope_threshold:
-            return Decision("escalated", "out_of_scope", top)
+            return Verdict(Decision.ESCALATED, Reason.OUT_OF_SCOPE, top)
         if any(h.confidence >= self.settings.suggest_threshold for h in hits):
-            return Decision("suggest", "ambiguous", top)
-        return Decision("escalated", "low_confidence", top)
+            return Verdict(Decision.SUGGEST, Reason.AMBIGUOUS, top)
+        return Verdict(Decision.ESCALATED, Reason.LOW_CONFIDENCE, top)
 
-    def answer(self, question: object, lang: object = None, previous_lang: str | None = None) -> Answer:
+    def answer(self, question: str, lang: str | None = None, previous_lang: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
-        detected = self.languages.detect(text, self.lang_hint(lang), previous_lang).lang
+        detected = self.resolve_language(text, lang, previous_lang)
         hits = self.rank(text, detected)
         decision = self.decide(hits, detected)
         suggestions: tuple[Suggestion, ...] = ()
-        if decision.decision == "suggest":
+        if decision.decision == Decision.SUGGEST:
             likely = [h for h in hits[: self.settings.max_suggestions]
                       if h.confidence >= min(_ALTERNATIVE_FLOOR, self.settings.suggest_threshold)]
             versions = [self.version(h.article_id, detected) for h in likely]
             suggestions = tuple(Suggestion(h.article_id, v.lang, v.title, h.confidence)
                                 for h, v in zip(likely, versions, strict=True))
         ref, notice = None, ""
-        if decision.decision == "answered" and decision.top is not None:
+        if decision.decision == Decision.ANSWERED and decision.top is not None:
             article = self.version(decision.top.article_id, detected)
             ref = ArticleRef(article.id, article.lang, article.title, article.body, article.url)
             if article.lang != detected:
                 notice = message("only_in", detected,
                                  language=language_name(article.lang, detected))
-        elif decision.decision == "suggest":
+        elif decision.decision == Decision.SUGGEST:
             notice = message("did_you_mean", detected)
         else:
             notice = message("handoff", detected)
@@ -130,11 +134,11 @@ class Bot:
         return (versions.get(lang) or versions.get(self.kb.default_lang)
                 or versions[min(versions)])
 
-    def search(self, query: object, lang: object = None, k: object = 5) -> list[SearchResult]:
+    def search(self, query: str, lang: str | None = None, k: int = 5) -> list[SearchResult]:
         text = clean_question(query, self.settings.max_question_chars, "query")
-        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= self.settings.max_k:
-            raise RequestError(f"k must be an integer from 1 to {self.settings.max_k}, got {k!r}")
-        detected = self.languages.detect(text, self.lang_hint(lang)).lang
+        if not 1 <= k <= self.settings.max_k:
+            raise RequestError(f"k must be an integer from 1 to {self.settings.max_k}, got {k}")
+        detected = self.resolve_language(text, lang)
         out = []
         for h in self._retrieve(text, detected, k):
             article = self.version(h.article_id, detected)

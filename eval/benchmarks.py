@@ -49,16 +49,19 @@ class BenchmarkResult:
     n_articles: int
 
 
-def _kb(utterances: list[Utterance]) -> KnowledgeBase:
+def intents_kb(utterances: list[Utterance]) -> KnowledgeBase:
+    """An intent dataset as a KB: an article per intent, its utterances the example questions."""
     return KnowledgeBase(tuple(intents_to_articles(utterances, "en")), "en",
                          tuple(intents_to_out_of_scope(utterances, "en")))
 
 
-def _queries(utterances: list[Utterance]) -> list[LabeledQuery]:
+def intents_queries(utterances: list[Utterance]) -> list[LabeledQuery]:
+    """An intent dataset as labelled queries (out-of-scope utterances expect no article)."""
     return [LabeledQuery(u.text, u.label, "en", u.line) for u in utterances]
 
 
-def _file(data_dir: Path, *parts: str) -> Path:
+def dataset_file(data_dir: Path, *parts: str) -> Path:
+    """A file of a public dataset under `data_dir` (../shared/data), or a clear error."""
     path = data_dir.joinpath(*parts)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: benchmark data not found (expected ../shared/data beside the "
@@ -83,8 +86,8 @@ def run_benchmark(name: str, data_dir: str | Path, settings: Settings, target_pr
     with tempfile.TemporaryDirectory(prefix=f"faqbot-{name}-") as tmp:
         index_dir = Path(tmp, "index")
         if name == "clinc150":
-            train = read_intents(_file(data, "clinc150", "train.jsonl"))
-            val = [replace(q, lang="en") for q in load_queries(_file(data, "clinc150", "val.jsonl"))]
+            train = read_intents(dataset_file(data, "clinc150", "train.jsonl"))
+            val = [replace(q, lang="en") for q in load_queries(dataset_file(data, "clinc150", "val.jsonl"))]
             by_label: dict[str, list[Utterance]] = defaultdict(list)
             for u in train:
                 if u.label is not None:
@@ -100,21 +103,22 @@ def run_benchmark(name: str, data_dir: str | Path, settings: Settings, target_pr
                 dev_queries += group[:CLINC_DEV_PER_INTENT]
                 dev_kb += group[CLINC_DEV_PER_INTENT:]
             echo(f"clinc150: calibrating on {len(dev_queries)} held-out train utterances")
-            dev = compute_metrics(_ask(_kb(dev_kb), _queries(dev_queries), index_dir, encoder, settings,
-                                       progress), target_precision, target_escalation)
+            asked = _ask(intents_kb(dev_kb), intents_queries(dev_queries), index_dir, encoder, settings,
+                         progress)
+            dev = compute_metrics(asked, target_precision, target_escalation)
             threshold, source = dev["recommended_threshold"], "calibrated on train (held out)"
             if threshold is None:
                 threshold, source = settings.answer_threshold, "default (calibration found none)"
             settings = replace(settings, answer_threshold=threshold, lang_thresholds={},
                                suggest_threshold=min(settings.suggest_threshold, threshold))
-            kb, queries = _kb(train), val
+            kb, queries = intents_kb(train), val
         else:
-            rows = read_intents(_file(data, "banking77", "train.jsonl"))
+            rows = read_intents(dataset_file(data, "banking77", "train.jsonl"))
             order = list(range(len(rows)))
             random.Random(SEED).shuffle(order)
             cut = int(0.8 * len(rows))
-            kb = _kb([rows[i] for i in sorted(order[:cut])])
-            queries = _queries([rows[i] for i in sorted(order[cut:])])
+            kb = intents_kb([rows[i] for i in sorted(order[:cut])])
+            queries = intents_queries([rows[i] for i in sorted(order[cut:])])
             threshold, source = settings.answer_threshold, "default"
         echo(f"{name}: {len(kb)} articles, {len(queries)} queries, threshold {threshold} ({source})")
         outcomes = _ask(kb, queries, index_dir, encoder, settings, progress)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.errors import CalibrationError
 from kb.settings import Settings, write_settings
 
 
@@ -31,7 +32,7 @@ def calibrate(metrics: dict[str, Any], min_lang_queries: int = 40,
             if best else "nothing was answered"
         also = (f" with escalation recall {metrics['target_escalation']:.0%}"
                 if metrics.get("target_escalation") is not None else "")
-        raise ValueError(f"no threshold reaches precision {target:.0%}{also} on these queries ({got})")
+        raise CalibrationError(f"no threshold reaches precision {target:.0%}{also} on these queries ({got})")
     per_lang, skipped = {}, {}
     for lang, m in metrics["per_language"].items():
         if m["n_queries"] < min_lang_queries or m["n_in_scope"] < min_lang_in_scope:

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot import Bot
+from bot import Bot, ready_bot
 from eval.metrics import Outcome
 from eval.queries import LabeledQuery, resolve_expected
-from indexer import build_index, load_index, make_encoder
+from indexer import build_index, make_encoder
 from kb import Settings, load_kb
 from kb.errors import RequestError
 
@@ -29,10 +29,10 @@ def open_bot(settings: Settings, kb_path: str | Path | None, index_dir: str | Pa
     - both: the index at `index_dir` is built or updated from the KB, so repeated evals of an
       edited KB only embed what changed.
     """
-    encoder = make_encoder(settings.encoder)
     if kb_path is None:
-        yield Bot(load_index(index_dir or settings.index_dir, encoder.name), encoder, settings)
+        yield ready_bot(settings, index_dir=index_dir)
         return
+    encoder = make_encoder(settings.encoder)
     kb = load_kb(kb_path, settings.default_lang)
     with tempfile.TemporaryDirectory(prefix="faqbot-eval-") as tmp:
         out = Path(index_dir) if index_dir is not None else Path(tmp, "index")

@@ -25,7 +25,7 @@ from eval.bm25_languages import bm25_benchmark, bm25_report_lines
 from eval.harness import open_bot, run_queries
 from eval.metrics import compute_metrics
 from eval.queries import load_queries, resolve_expected
-from kb.errors import KBError
+from kb.errors import FaqbotError, KBError
 from kb.languages import base_lang, normalize_lang
 from kb.loader import load_kb
 from kb.records import jsonl_records, raise_if, read_text
@@ -51,7 +51,7 @@ def load_language_set(path: str | Path) -> list[LanguageSample]:
     for line, rec in jsonl_records(file, read_text(file), errors):
         try:
             out.append(_sample(rec, line))
-        except ValueError as e:
+        except FaqbotError as e:
             errors.append(f"{file}:{line}: {e}")
     raise_if(errors)
     if not out:
@@ -61,14 +61,14 @@ def load_language_set(path: str | Path) -> list[LanguageSample]:
 
 def _sample(rec: object, line: int) -> LanguageSample:
     if not isinstance(rec, dict):
-        raise ValueError("each line must be a JSON object")
+        raise KBError("each line must be a JSON object")
     text, lang, hint = rec.get("text"), rec.get("lang"), rec.get("hint")
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"text must be a non-empty string, got {text!r}")
+        raise KBError(f"text must be a non-empty string, got {text!r}")
     if not isinstance(lang, str):
-        raise ValueError(f"lang must be a language code, got {lang!r}")
+        raise KBError(f"lang must be a language code, got {lang!r}")
     if hint is not None and not isinstance(hint, str):
-        raise ValueError(f"hint must be a language code, got {hint!r}")
+        raise KBError(f"hint must be a language code, got {hint!r}")
     return LanguageSample(text.strip(), normalize_lang(lang),
                           normalize_lang(hint) if hint else None, line)
 

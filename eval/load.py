@@ -25,6 +25,8 @@ from typing import Any
 import aiohttp
 import numpy as np
 
+from kb.errors import FaqbotError, RequestError
+
 # Customers' questions in the demo KB's languages, some off-topic (escalated, no answer).
 QUESTIONS = (
     "wheres my parcel", "refund??", "how long does a refund take", "forgot my password",
@@ -107,11 +109,11 @@ async def run_load(url: str, clients: int = 50, seconds: float = 60.0,
                    timeout: float = 30.0) -> LoadResult:
     """Hold `clients` concurrent customers against `url` for `seconds` and measure."""
     if clients < 1:
-        raise ValueError(f"clients must be at least 1, got {clients!r}")
+        raise RequestError(f"clients must be at least 1, got {clients!r}")
     if seconds <= 0:
-        raise ValueError(f"seconds must be positive, got {seconds!r}")
+        raise RequestError(f"seconds must be positive, got {seconds!r}")
     if not questions:
-        raise ValueError("questions must not be empty")
+        raise RequestError("questions must not be empty")
     tally = _Tally()
     started = time.monotonic()
     deadline = started + seconds
@@ -157,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     questions = _read_questions(args.queries) if args.queries else list(QUESTIONS)
     try:
         result = asyncio.run(run_load(args.url, args.clients, args.seconds, questions, args.seed))
-    except ValueError as e:
+    except FaqbotError as e:
         parser.error(str(e))
     doc = json.dumps(result.to_dict(), ensure_ascii=False, indent=1)
     if args.json_out:

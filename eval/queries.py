@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kb.errors import KBError
+from kb.errors import FaqbotError, KBError
 from kb.intents import OUT_OF_SCOPE_LABELS
 from kb.languages import normalize_lang
 from kb.models import KnowledgeBase
@@ -50,7 +50,7 @@ def load_queries(path: str | Path) -> list[LabeledQuery]:
     for line, rec in records:
         try:
             out.append(_query(rec, line))
-        except ValueError as e:
+        except FaqbotError as e:
             errors.append(f"{file}:{line}: {e}")
     # Errors come from two passes (parsing, then validation), each "<file>:<line>: ...": file order.
     raise_if(sorted(errors, key=lambda m: int(m[len(str(file)) + 1:].split(":", 1)[0])))
@@ -61,24 +61,24 @@ def load_queries(path: str | Path) -> list[LabeledQuery]:
 
 def _query(rec: object, line: int) -> LabeledQuery:
     if not isinstance(rec, dict):
-        raise ValueError("each line must be a JSON object")
+        raise KBError("each line must be a JSON object")
     text = rec.get("query", rec.get("text"))
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("missing query text (a 'query' or 'text' field)")
+        raise KBError("missing query text (a 'query' or 'text' field)")
     if "expected" in rec:
         expected = rec["expected"]
     elif "label" in rec:
         expected = rec["label"]
     else:
-        raise ValueError("missing 'expected' (article id, or null when no article covers it)")
+        raise KBError("missing 'expected' (article id, or null when no article covers it)")
     if expected is not None and not isinstance(expected, str):
-        raise ValueError(f"expected must be an article id or null, got {expected!r}")
+        raise KBError(f"expected must be an article id or null, got {expected!r}")
     if isinstance(expected, str) and expected.strip().casefold() in {"", *OUT_OF_SCOPE_LABELS}:
         expected = None
     lang = rec.get("lang")
     if lang is not None:
         if not isinstance(lang, str):
-            raise ValueError(f"lang must be a language code, got {lang!r}")
+            raise KBError(f"lang must be a language code, got {lang!r}")
         lang = normalize_lang(lang)
     return LabeledQuery(" ".join(text.split()), expected.strip() if expected else None, lang, line)
 

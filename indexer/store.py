@@ -17,7 +17,7 @@ from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
 from indexer.vectors import VectorIndex
-from kb.errors import IndexError_
+from kb.errors import IndexUnavailableError
 from kb.loader import article_from_record
 from kb.models import Article, KnowledgeBase, OutOfScopeExample
 
@@ -75,7 +75,8 @@ def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: lis
     pos = {a: i for i, a in enumerate(ids)}
     unit_article = np.fromiter((pos[u.article_id] for u in units), dtype=np.int32, count=len(units))
     if classifier is not None and classifier.n_articles != len(ids):
-        raise IndexError_(f"{path}: classifier knows {classifier.n_articles} articles, index has {len(ids)}")
+        raise IndexUnavailableError(f"{path}: classifier knows {classifier.n_articles} articles, "
+                                    f"index has {len(ids)}")
     return HybridIndex(path, manifest, kb, tuple(units), bm25, vectors, unit_article, ids, classifier,
                        confidence)
 
@@ -97,7 +98,7 @@ def out_of_scope_vectors(index: HybridIndex) -> np.ndarray:
     file = index.path / OUT_OF_SCOPE_VECTORS
     vectors = np.load(file) if file.exists() else np.zeros((0, int(index.manifest["dim"])), np.float32)
     if len(vectors) != len(index.kb.out_of_scope):
-        raise IndexError_(f"{index.path}: {len(vectors)} out-of-scope vectors for "
+        raise IndexUnavailableError(f"{index.path}: {len(vectors)} out-of-scope vectors for "
                           f"{len(index.kb.out_of_scope)} examples")
     return vectors
 
@@ -113,11 +114,11 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise IndexError_(f"{path}: no index here (run `faqbot index` first)") from None
+        raise IndexUnavailableError(f"{path}: no index here (run `faqbot index` first)") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise IndexError_(f"{path}/manifest.json is corrupt: {e}") from None
+        raise IndexUnavailableError(f"{path}/manifest.json is corrupt: {e}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
-        raise IndexError_(f"{path}: index format {manifest.get('format')!r} is not supported "
+        raise IndexUnavailableError(f"{path}: index format {manifest.get('format')!r} is not supported "
                           f"(expected {FORMAT_VERSION}); rebuild it with `faqbot index`")
     return manifest
 
@@ -202,14 +203,14 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
     path = Path(path).resolve()
     manifest = read_manifest(path)
     if encoder_name is not None and manifest["encoder"] != encoder_name:
-        raise IndexError_(f"{path} was built with encoder {manifest['encoder']!r} but the bot "
+        raise IndexUnavailableError(f"{path} was built with encoder {manifest['encoder']!r} but the bot "
                           f"uses {encoder_name!r}; rebuild the index or change settings.encoder")
     if manifest.get("analyzer") != ANALYZER_VERSION:
-        raise IndexError_(f"{path}: built with analyzer v{manifest.get('analyzer')}, this faqbot "
+        raise IndexUnavailableError(f"{path}: built with analyzer v{manifest.get('analyzer')}, this faqbot "
                           f"has v{ANALYZER_VERSION}; rebuild it with `faqbot index`")
     missing = [f for f in FILES if not (path / f).exists()]
     if missing:
-        raise IndexError_(f"{path}: index is incomplete, missing {missing}")
+        raise IndexUnavailableError(f"{path}: index is incomplete, missing {missing}")
     try:
         articles = [article_from_record(json.loads(line), f"{path}/articles.jsonl:{n}", "en")
                     for n, line in enumerate((path / "articles.jsonl").open(encoding="utf-8"), 1)]
@@ -220,11 +221,12 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
         confidence = ConfidenceModel.load(path) if manifest.get("confidence") else None
         out_of_scope = _read_out_of_scope(path)
     except Exception as e:  # noqa: BLE001 - any unreadable file means the same: corrupt index
-        raise IndexError_(f"{path}: index is corrupt ({type(e).__name__}: {e})") from None
+        raise IndexUnavailableError(f"{path}: index is corrupt ({type(e).__name__}: {e})") from None
     if not (len(units) == len(vectors) == bm25.n_docs == manifest["n_units"]):
-        raise IndexError_(f"{path}: index is corrupt (units {len(units)}, vectors {len(vectors)}, "
+        raise IndexUnavailableError(f"{path}: index is corrupt (units {len(units)}, vectors {len(vectors)}, "
                           f"bm25 {bm25.n_docs}, manifest {manifest['n_units']})")
     if vectors.dim != manifest["dim"]:
-        raise IndexError_(f"{path}: vectors have {vectors.dim} dims, manifest says {manifest['dim']}")
+        raise IndexUnavailableError(f"{path}: vectors have {vectors.dim} dims, "
+                                    f"manifest says {manifest['dim']}")
     kb = KnowledgeBase(tuple(articles), manifest["default_lang"], out_of_scope)
     return assemble(path, manifest, kb, units, bm25, vectors, classifier, confidence)

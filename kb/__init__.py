@@ -1,6 +1,6 @@
 """Knowledge base: articles, their translations and passages, loaded from Markdown, JSONL or CSV."""
 
-from kb.errors import EncoderError, FaqbotError, IndexError_, KBError, SettingsError
+from kb.errors import EncoderError, FaqbotError, IndexUnavailableError, KBError, SettingsError
 from kb.intents import (
     Utterance,
     intents_to_articles,
@@ -17,7 +17,7 @@ __all__ = [
     "Article",
     "EncoderError",
     "FaqbotError",
-    "IndexError_",
+    "IndexUnavailableError",
     "KBError",
     "KnowledgeBase",
     "Passage",

@@ -1,4 +1,18 @@
-"""One error hierarchy for the whole product; the API maps each class to an HTTP status."""
+"""One error hierarchy for the whole product; the API maps each class to an HTTP status.
+
+Anything a user can cause (a request, a settings file, a KB, an index, a CLI option) raises a
+`FaqbotError` subclass whose message quotes the bad value through `shown`; `ValueError` is left for
+programming errors (a caller breaking a function's contract).
+"""
+
+_SHOWN = 80  # characters of a bad value quoted in a message
+
+
+def shown(value: object, limit: int = _SHOWN) -> str:
+    """`value` as a message quotes it: its repr, cut to `limit` characters with an ellipsis, so a
+    megabyte of hostile input never becomes a megabyte of error message (or log line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class FaqbotError(Exception):
@@ -15,6 +29,13 @@ class KBError(FaqbotError):
     code = "invalid_kb"
 
 
+class CalibrationError(FaqbotError):
+    """Labelled queries from which no threshold reaches the target precision."""
+
+    status = 422
+    code = "no_threshold"
+
+
 class SettingsError(FaqbotError):
     """A settings file or FAQBOT_* variable has a bad value."""
 
@@ -29,7 +50,7 @@ class EncoderError(FaqbotError):
     code = "encoder_error"
 
 
-class IndexError_(FaqbotError):  # noqa: N801 - the builtin IndexError means something else
+class IndexUnavailableError(FaqbotError):
     """An index directory is missing, corrupt, or was built with an incompatible encoder."""
 
     status = 503
@@ -37,10 +58,17 @@ class IndexError_(FaqbotError):  # noqa: N801 - the builtin IndexError means som
 
 
 class RequestError(FaqbotError):
-    """A caller sent a request the bot cannot take (empty question, bad k, ...)."""
+    """A caller sent a value faqbot cannot take: an API request (empty question, bad k, ...) or a
+    command-line option."""
 
     status = 400
     code = "bad_request"
+
+
+class LanguageCodeError(RequestError):
+    """Not a language code faqbot knows (ISO 639-1 with an optional region)."""
+
+    code = "unknown_language"
 
 
 class NotFoundError(FaqbotError):

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kb.errors import SettingsError, shown
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PART = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?(?:,[a-z]{3}(?:-[a-z]{3})?)*)\s+"
                    r"(?P<open>\d{1,2}:\d{2})-(?P<close>\d{1,2}:\d{2})$")
@@ -16,7 +18,7 @@ _HORIZON_DAYS = 400  # a schedule with no opening in a year and a bit is treated
 def _minutes(text: str, spec: str) -> int:
     h, m = (int(x) for x in text.split(":"))
     if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > 24 * 60:
-        raise ValueError(f"bad time {text!r} in business hours {spec!r}")
+        raise SettingsError(f"bad time {shown(text)} in business hours {shown(spec)}")
     return h * 60 + m
 
 
@@ -25,7 +27,8 @@ def _days(text: str, spec: str) -> list[int]:
     for part in text.split(","):
         ends = part.split("-")
         if any(e not in DAYS for e in ends):
-            raise ValueError(f"bad day {part!r} in business hours {spec!r} (use {', '.join(DAYS)})")
+            raise SettingsError(f"bad day {shown(part)} in business hours {shown(spec)} "
+                                f"(use {', '.join(DAYS)})")
         a, b = DAYS.index(ends[0]), DAYS.index(ends[-1])
         out.extend(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
     return out
@@ -41,17 +44,17 @@ class BusinessHours:
 
     @classmethod
     def parse(cls, spec: str, timezone: str = "UTC", holidays: tuple[str, ...] = ()) -> BusinessHours:
-        """`"always"`, or windows like `"mon-fri 09:00-18:00; sat 10:00-14:00"`; ValueError if bad."""
+        """`"always"`, or windows like `"mon-fri 09:00-18:00; sat 10:00-14:00"`; SettingsError if bad."""
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {timezone!r} (use an IANA name like "
+            raise SettingsError(f"unknown time zone {shown(timezone)} (use an IANA name like "
                              f"'Asia/Bangkok')") from None
         try:
             days_off = frozenset(dt.date.fromisoformat(h) for h in holidays)
         except (TypeError, ValueError):
-            raise ValueError(f"holidays must be ISO dates like '2026-12-25', "
-                             f"got {list(holidays)!r}") from None
+            raise SettingsError(f"holidays must be ISO dates like '2026-12-25', "
+                             f"got {shown(list(holidays))}") from None
         text = " ".join(spec.lower().split())
         if text in ("always", "24/7"):
             return cls(timezone, tuple(((0, 24 * 60),) for _ in DAYS), days_off)
@@ -59,15 +62,15 @@ class BusinessHours:
         for part in filter(None, (p.strip() for p in text.split(";"))):
             m = _PART.match(part)
             if not m:
-                raise ValueError(f"bad business hours {part!r} in {spec!r} "
+                raise SettingsError(f"bad business hours {shown(part)} in {shown(spec)} "
                                  f"(expected e.g. 'mon-fri 09:00-18:00')")
             start, end = _minutes(m["open"], spec), _minutes(m["close"], spec)
             if end <= start:
-                raise ValueError(f"closing time must be after opening time in {part!r}")
+                raise SettingsError(f"closing time must be after opening time in {shown(part)}")
             for d in _days(m["days"], spec):
                 windows[d].append((start, end))
         if not any(windows):
-            raise ValueError(f"business hours {spec!r} open on no day")
+            raise SettingsError(f"business hours {shown(spec)} open on no day")
         return cls(timezone, tuple(tuple(sorted(w)) for w in windows), days_off)
 
     @property

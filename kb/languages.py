@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from kb.errors import LanguageCodeError, shown
+
 ISO_639_1 = frozenset(
     """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv
     cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr
@@ -20,12 +22,12 @@ _ZH_ALIASES = {"hans": "CN", "hant": "TW", "sg": "CN", "hk": "TW", "mo": "TW"}
 
 
 def normalize_lang(code: str) -> str:
-    """Canonical form of a language code (`EN` → `en`, `zh_tw` → `zh-TW`); ValueError if unknown."""
-    if not isinstance(code, str):
-        raise ValueError(f"language code must be a string, got {code!r}")
+    """Canonical form of a language code (`EN` → `en`, `zh_tw` → `zh-TW`); LanguageCodeError if
+    unknown."""
     m = _CODE.match(code.strip())
     if not m or m.group(1).lower() not in ISO_639_1:
-        raise ValueError(f"unknown language code {code!r} (expected ISO 639-1 like 'en' or 'zh-TW')")
+        raise LanguageCodeError(f"unknown language code {shown(code)} "
+                                "(expected ISO 639-1 like 'en' or 'zh-TW')")
     base, region = m.group(1).lower(), m.group(2)
     if base == "zh":
         region = _ZH_ALIASES.get((region or "").lower(), (region or "CN").upper())

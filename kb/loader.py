@@ -14,13 +14,13 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from kb.errors import KBError
+from kb.errors import KBError, LanguageCodeError, shown
 from kb.languages import normalize_lang
 from kb.models import Article, KnowledgeBase, OutOfScopeExample
 
@@ -95,10 +95,7 @@ def out_of_scope_from_record(rec: Mapping[str, Any], where: str,
     if unknown:
         raise fail(f"unknown field(s) {sorted(unknown)} for out-of-scope questions "
                    f"(they take lang and questions only)")
-    try:
-        lang = normalize_lang(rec.get("lang") or default_lang)
-    except ValueError as e:
-        raise fail(str(e)) from None
+    lang = _lang(rec.get("lang") or default_lang, fail)
     questions = [q for q in map(_clean, _str_list(rec.get("questions"), "questions", fail)) if q]
     if not questions:
         raise fail("out-of-scope record has no questions")
@@ -122,10 +119,7 @@ def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str) -
     body = rec.get("body", "")
     if not isinstance(body, str):
         raise fail(f"article {aid!r}: body must be text, got {type(body).__name__}")
-    try:
-        lang = normalize_lang(rec.get("lang") or default_lang)
-    except ValueError as e:
-        raise fail(str(e)) from None
+    lang = _lang(rec.get("lang") or default_lang, fail)
     questions = _str_list(rec.get("questions"), "questions", fail)
     tags = _str_list(rec.get("tags"), "tags", fail)
     url = rec.get("url") or ""
@@ -237,3 +231,12 @@ def _read_csv(path: Path, default_lang: str) -> Iterable[Article]:
 
 _READERS = {".md": _read_markdown, ".markdown": _read_markdown, ".jsonl": _read_jsonl,
             ".csv": _read_csv}
+
+
+def _lang(value: object, fail: Callable[[str], KBError]) -> str:
+    if not isinstance(value, str):
+        raise fail(f"lang must be a language code like 'en' or 'zh-TW', got {shown(value)}")
+    try:
+        return normalize_lang(value)
+    except LanguageCodeError as e:
+        raise fail(str(e)) from None

@@ -15,7 +15,7 @@ from typing import Any
 
 import tomlkit
 
-from kb.errors import SettingsError
+from kb.errors import LanguageCodeError, SettingsError, shown
 from kb.handoff import TABLES, QueueConfig, RouteRule, SensitiveTopic, WebhookConfig
 from kb.languages import normalize_lang
 from kb.records import write_text_atomic
@@ -33,6 +33,18 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
+    # gunicorn (`gunicorn -c server/gunicorn.conf.py server.wsgi:app`): worker processes of
+    # `threads` threads each.
+    workers: int = 2
+    # Open the index memory-mapped, so workers share one copy in the page cache (False: each
+    # worker reads its own copy, e.g. to measure what mmap saves).
+    index_mmap: bool = True
+    # gunicorn's master runs the one webhook delivery process; False when `faqbot deliver` runs
+    # elsewhere (several hosts sharing one PostgreSQL store).
+    delivery_in_master: bool = True
+    # A folder for Prometheus' multi-process mode, so /metrics sums every gunicorn worker ("" :
+    # each process reports its own).
+    metrics_dir: str = ""
     # Decision thresholds on the bot's confidence in [0, 1]; `faqbot calibrate` rewrites them.
     # 0.8: the self-calibrated confidence's threshold for precision >= 0.97 on the demo KB's
     # labelled questions (0.79); `faqbot calibrate` sets it from a team's own questions.
@@ -71,10 +83,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
-            try:
-                object.__setattr__(self, name, parse(name, getattr(self, name)))
-            except ValueError as e:
-                raise SettingsError(str(e)) from None
+            object.__setattr__(self, name, parse(name, getattr(self, name)))
         if not self.queues:
             raise SettingsError("queues must name at least one queue")
         queue_names = {q.name for q in self.queues}
@@ -95,7 +104,7 @@ class Settings:
         for lang, v in self.lang_thresholds.items():
             if not 0.0 <= v <= 1.0:
                 raise SettingsError(f"lang_thresholds[{lang!r}] must be between 0 and 1, got {v!r}")
-        for name in ("port", "threads", "max_suggestions", "max_question_chars", "max_k",
+        for name in ("port", "threads", "workers", "max_suggestions", "max_question_chars", "max_k",
                      "unhelpful_limit", "delivery_max_attempts"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
@@ -115,7 +124,7 @@ class Settings:
             object.__setattr__(self, "languages", tuple(normalize_lang(x) for x in self.languages))
             object.__setattr__(self, "lang_thresholds",
                                {normalize_lang(k): float(v) for k, v in self.lang_thresholds.items()})
-        except ValueError as e:
+        except LanguageCodeError as e:
             raise SettingsError(str(e)) from None
 
     def answer_threshold_for(self, lang: str) -> float:
@@ -137,7 +146,7 @@ def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
             if isinstance(value, str):
                 value = json.loads(value)
             return TABLES[name](name, value)
-        except (ValueError, json.JSONDecodeError) as e:
+        except (SettingsError, json.JSONDecodeError) as e:
             raise SettingsError(f"{origin}: {e}") from None
     try:
         if typ == "bool":
@@ -172,7 +181,7 @@ def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
             return value
     except (ValueError, TypeError, json.JSONDecodeError):
         pass
-    raise SettingsError(f"{origin}: {name} has a bad value {value!r} (expected {typ})")
+    raise SettingsError(f"{origin}: {name} has a bad value {shown(value)} (expected {typ})")
 
 
 def config_path(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Path:

@@ -22,8 +22,8 @@ from playwright.sync_api import ViewportSize, sync_playwright  # noqa: E402
 from waitress import create_server  # noqa: E402
 
 from api import create_app  # noqa: E402
-from bot import Bot  # noqa: E402
-from indexer import build_index, load_index, make_encoder  # noqa: E402
+from bot import ready_bot  # noqa: E402
+from indexer import build_index, make_encoder  # noqa: E402
 from kb import Settings, load_kb  # noqa: E402
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -51,7 +51,7 @@ def main() -> None:
             index_dir = Path(tmp) / "index"
             build_index(load_kb(ROOT / "articles"), index_dir, encoder)
         settings = Settings(index_dir=str(index_dir), store_url=f"sqlite:///{tmp}/faqbot.db")
-        app = create_app(settings, Bot(load_index(index_dir, encoder.name), encoder, settings))
+        app = create_app(settings, ready_bot(settings, encoder=encoder, index_dir=index_dir))
         server = create_server(app, host="127.0.0.1", port=0, threads=4)
         threading.Thread(target=server.run, daemon=True).start()
         url = f"http://127.0.0.1:{server.effective_port}/"

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from eval.load import run_load
+from kb.errors import RequestError
 from tests.conftest import TINY_KB, write_kb
-from tests.test_reindex import ROOT, faqbot_env, free_port, index_kb, running
+from tests.server.test_reindex import ROOT, faqbot_env, free_port, index_kb, running
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
@@ -22,7 +23,7 @@ from tests.test_reindex import ROOT, faqbot_env, free_port, index_kb, running
     ({"questions": ()}, "questions must not be empty"),
 ])
 def test_run_load_rejects_bad_arguments(kwargs: dict[str, object], match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(RequestError, match=match):
         asyncio.run(run_load("http://127.0.0.1:9", **kwargs))  # type: ignore[arg-type]
 
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bot.store.base import Store
-from kb.errors import StoreError
+from kb.errors import SettingsError, StoreError
 
 __all__ = ["Store", "mask_password", "open_store"]
 
@@ -23,13 +23,13 @@ def open_store(url: str) -> Store:
 
     "sqlite:///relative/path.db" or "sqlite:////absolute/path.db" (the SQLAlchemy form; parent
     folders are created), "postgresql://user:password@host:port/db" or "postgres://...".
-    ValueError for any other URL; StoreError if the database cannot be opened."""
+    SettingsError for any other URL; StoreError if the database cannot be opened."""
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
     if sep and scheme == "sqlite":
         path = rest[1:] if rest.startswith("/") else ""
         if not path or path == ":memory:" or path.startswith("file:") or "?" in path:
-            raise ValueError(f"store URL {mask_password(url)!r} needs a database file, as in "
+            raise SettingsError(f"store URL {mask_password(url)!r} needs a database file, as in "
                              "sqlite:///var/faqbot.db (in-memory databases are not shared between threads)")
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -43,5 +43,5 @@ def open_store(url: str) -> Store:
         from bot.store.postgres import PostgresStore
 
         return PostgresStore(url, mask_password(url))
-    raise ValueError(f"unsupported store URL {mask_password(url)!r}: use sqlite:///path.db or "
+    raise SettingsError(f"unsupported store URL {mask_password(url)!r}: use sqlite:///path.db or "
                      "postgresql://user@host/db")

@@ -51,12 +51,6 @@ def test_new_session_id_when_none_given(bot: Bot, store: Store) -> None:
     assert len(a.session_id) == 32 and a.session_id != b.session_id
 
 
-@pytest.mark.parametrize("bad", ["", "a b", "x" * 129, 12, "ü-session"])
-def test_bad_session_ids(bot: Bot, store: Store, bad: object) -> None:
-    with pytest.raises(RequestError, match="session_id must be"):
-        make_desk(bot, store).ask("forgot my password", session_id=bad)
-
-
 @pytest.mark.parametrize(("question", "lang"), [
     ("I want to talk to a person", "en"),
     ("ขอคุยกับเจ้าหน้าที่ค่ะ", "th"),
@@ -164,10 +158,8 @@ def test_unhelpful_streak_rules() -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"turn_id": 0, "helpful": True}, "turn_id must be a positive integer"),
-    ({"turn_id": 2, "helpful": "yes"}, "helpful must be true or false"),
-    ({"turn_id": 2, "csat": 6}, "csat must be an integer from 1 to 5"),
     ({"turn_id": 2}, "at least one of helpful, csat or comment"),
+    ({"turn_id": 2, "comment": "  "}, "at least one of helpful, csat or comment"),
 ])
 def test_bad_feedback(bot: Bot, store: Store, kwargs: dict[str, object], match: str) -> None:
     desk = make_desk(bot, store)

@@ -8,6 +8,7 @@ from bot.messages import language_name, message
 from indexer.encoders import Encoder
 from indexer.store import HybridIndex
 from kb import Settings
+from kb.errors import SettingsError
 
 SERVED = ["en", "th", "et", "zh-TW", "zh-CN"]
 MANY = ["en", "et", "de", "fr", "es", "pt", "fi", "pl", "lt", "lv", "tr", "id", "vi", "ru", "th",
@@ -141,7 +142,7 @@ def test_content_words(text: str, words: list[str]) -> None:
 
 
 def test_needs_a_language() -> None:
-    with pytest.raises(ValueError, match="at least one served language"):
+    with pytest.raises(SettingsError, match="at least one served language"):
         LanguageDetector([], "en")
 
 

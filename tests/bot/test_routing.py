@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.routing import ReplyTime, expected_reply, format_when, matches, reply_notice, route
+from kb.errors import SettingsError
 from kb.handoff import QueueConfig, RouteRule
 from kb.settings import Settings
 
@@ -177,7 +178,7 @@ def test_format_when_unknown_locale_falls_back_to_english() -> None:
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../etc/passwd"])
 def test_format_when_rejects_unknown_time_zones(zone: str) -> None:
-    with pytest.raises(ValueError, match="unknown time zone"):
+    with pytest.raises(SettingsError, match="unknown time zone"):
         format_when(MONDAY_10, "en", zone)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.timestamps import iso, parse_iso
+from kb.errors import RequestError
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -18,7 +19,7 @@ def test_parse_iso(text: str, expected: float) -> None:
 
 @pytest.mark.parametrize("bad", ["yesterday", "2026-13-01", "9999999-01-01"])
 def test_parse_iso_refuses(bad: str) -> None:
-    with pytest.raises(ValueError, match="expected an ISO date"):
+    with pytest.raises(RequestError, match="expected an ISO date"):
         parse_iso(bad)
 
 

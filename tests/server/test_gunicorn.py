@@ -1,4 +1,4 @@
-"""gunicorn (`gunicorn -c gunicorn.conf.py wsgi:app`, 2 gthread workers) over one memory-mapped
+"""gunicorn (`gunicorn -c server/gunicorn.conf.py server.wsgi:app`, 2 gthread workers) over one memory-mapped
 index: questions answered, one delivery process per deployment, SIGHUP reloads every worker."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests.conftest import TINY_KB, write_kb
-from tests.test_reindex import (
+from tests.server.test_reindex import (
     faqbot_env,
     free_port,
     index_kb,
@@ -26,7 +26,7 @@ from tests.test_reindex import (
     wait_until,
 )
 
-GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "server/gunicorn.conf.py", "server.wsgi:app"]
 
 
 class _HelpDesk(BaseHTTPRequestHandler):

@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kb import FaqbotError
-
-
-def progress(label: str) -> Any:
-    """A progress callback (done, total) drawing a bar on stderr; finished when done == total, and
-    started afresh when a new run of work counts from the beginning again."""
-    bar: Any = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None or done < bar.pos:
-            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-        bar.length = max(total, 1)
-        bar.update(done - bar.pos)
-        if done >= total:
-            bar.render_finish()
-    return progress
+from cli.context import Ctx, progress
 
 
 def _eval_options(f: Any) -> Any:
@@ -54,7 +37,7 @@ def _eval_options(f: Any) -> Any:
     return f
 
 
-def _evaluate(obj: Any, kb_path: str | None, queries_path: str, index_dir: str | None,
+def _evaluate(obj: Ctx, kb_path: str | None, queries_path: str, index_dir: str | None,
               target_precision: float, target_escalation: float | None, threshold: float | None,
               json_out: str | None, html_out: str | None) -> dict[str, Any]:
     from eval.harness import open_bot, run_queries
@@ -66,19 +49,16 @@ def _evaluate(obj: Any, kb_path: str | None, queries_path: str, index_dir: str |
     if threshold is not None:
         settings = replace(settings, answer_threshold=threshold, lang_thresholds={},
                            suggest_threshold=min(threshold, settings.suggest_threshold))
-    try:
-        queries = load_queries(queries_path)
-        with open_bot(settings, kb_path, index_dir, progress("Indexing")) as bot:
-            outcomes = run_queries(bot, queries, progress("Asking"))
-            metrics = compute_metrics(outcomes, target_precision, target_escalation)
-            if html_out:
-                from eval.report import render_report
+    queries = load_queries(queries_path)
+    with open_bot(settings, kb_path, index_dir, progress("Indexing")) as bot:
+        outcomes = run_queries(bot, queries, progress("Asking"))
+        metrics = compute_metrics(outcomes, target_precision, target_escalation)
+        if html_out:
+            from eval.report import render_report
 
-                html = render_report(outcomes, metrics, bot.kb, embed=bot.encoder.encode_queries,
-                                     title=f"faqbot coverage report: {Path(queries_path).name}")
-                Path(html_out).write_text(html, encoding="utf-8")
-    except (FaqbotError, ValueError, OSError) as e:
-        raise click.ClickException(str(e)) from None
+            html = render_report(outcomes, metrics, bot.kb, embed=bot.encoder.encode_queries,
+                                 title=f"faqbot coverage report: {Path(queries_path).name}")
+            Path(html_out).write_text(html, encoding="utf-8")
     click.echo(format_table(metrics))
     if json_out:
         Path(json_out).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
@@ -90,7 +70,7 @@ def _evaluate(obj: Any, kb_path: str | None, queries_path: str, index_dir: str |
 @click.option("--write-settings", is_flag=True,
               help="Also write the recommended thresholds into the settings file (see calibrate).")
 @click.pass_obj
-def eval_(obj: Any, write_settings: bool, **options: Any) -> None:
+def eval_(obj: Ctx, write_settings: bool, **options: Any) -> None:
     """Measure how well the bot answers labelled queries: retrieval quality, precision of
     auto-answers, coverage, escalation of out-of-scope questions, latency; per language."""
     metrics = _evaluate(obj, **options)
@@ -103,25 +83,21 @@ def eval_(obj: Any, write_settings: bool, **options: Any) -> None:
 @click.option("--min-lang-queries", type=click.IntRange(1), default=40, show_default=True,
               help="A language gets its own threshold only with this many labelled queries.")
 @click.pass_obj
-def calibrate(obj: Any, min_lang_queries: int, **options: Any) -> None:
+def calibrate(obj: Ctx, min_lang_queries: int, **options: Any) -> None:
     """Evaluate, then write the lowest answer thresholds that reach --target-precision (global,
     and per language where there is enough data) into the settings file the server reads."""
     metrics = _evaluate(obj, **options)
     _write_thresholds(obj, metrics, min_lang_queries)
 
 
-def _write_thresholds(obj: Any, metrics: dict[str, Any], min_lang_queries: int = 40) -> None:
+def _write_thresholds(obj: Ctx, metrics: dict[str, Any], min_lang_queries: int = 40) -> None:
     from eval.calibrate import calibrate as fit
     from eval.calibrate import write_calibration
     from kb.settings import config_path
 
     path = config_path(obj.config)
-    try:
-        result = fit(metrics, min_lang_queries=min_lang_queries,
-                     min_lang_in_scope=min(20, min_lang_queries))
-        write_calibration(result, path, obj.settings(missing_ok=True))
-    except (FaqbotError, ValueError, OSError) as e:
-        raise click.ClickException(str(e)) from None
+    result = fit(metrics, min_lang_queries=min_lang_queries, min_lang_in_scope=min(20, min_lang_queries))
+    write_calibration(result, path, obj.settings(missing_ok=True))
     per_lang = ", ".join(f"{k} {v}" for k, v in result.lang_thresholds.items()) or "none"
     click.echo(f"Wrote answer_threshold = {result.answer_threshold} and per-language thresholds "
                f"({per_lang}) to {path}.", err=True)
@@ -142,7 +118,7 @@ def _write_thresholds(obj: Any, metrics: dict[str, Any], min_lang_queries: int =
 @click.option("--html-dir", type=click.Path(file_okay=False), default=None,
               help="Write one coverage report per benchmark into this folder.")
 @click.pass_obj
-def benchmark(obj: Any, datasets: tuple[str, ...], data_dir: str, target_precision: float,
+def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precision: float,
               target_escalation: float, json_out: str | None, html_dir: str | None) -> None:
     """Measure answer quality on public intent datasets turned into KBs (CLINC150 with its
     out-of-scope queries, BANKING77); all of them when none is named."""
@@ -152,12 +128,9 @@ def benchmark(obj: Any, datasets: tuple[str, ...], data_dir: str, target_precisi
     settings = obj.settings()
     results = []
     for name in datasets or DATASETS:
-        try:
-            result = run_benchmark(name, data_dir, settings, target_precision, target_escalation,
-                                   echo=lambda s: click.echo(s, err=True),
-                                   progress=progress(f"{name}: asking"))
-        except (FaqbotError, ValueError, OSError) as e:
-            raise click.ClickException(str(e)) from None
+        result = run_benchmark(name, data_dir, settings, target_precision, target_escalation,
+                               echo=lambda s: click.echo(s, err=True),
+                               progress=progress(f"{name}: asking"))
         results.append(result)
         click.echo(f"\n{name} ({result.n_articles} articles, threshold {result.threshold}, "
                    f"{result.threshold_source})")
@@ -203,17 +176,14 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None) -
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Write every figure here.")
 @click.pass_obj
-def languages(obj: Any, language_set: str, kb_path: str, queries_path: str,
+def languages(obj: Ctx, language_set: str, kb_path: str, queries_path: str,
               crosslingual_path: str | None, json_out: str | None) -> None:
     """Language detection (ours vs lingua vs langdetect), foreign-language recognition,
     cross-lingual answers and per-language BM25 recall with each analyzer."""
     from eval.languages import format_report, run_language_benchmarks
 
-    try:
-        report = run_language_benchmarks(obj.settings(missing_ok=True), language_set, kb_path,
-                                         queries_path, crosslingual_path)
-    except (FaqbotError, ValueError, OSError) as e:
-        raise click.ClickException(str(e)) from None
+    report = run_language_benchmarks(obj.settings(missing_ok=True), language_set, kb_path,
+                                     queries_path, crosslingual_path)
     for part in report.values():
         click.echo(format_report(part) + "\n")
     if json_out:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from api_observe import JsonFormatter
 from bot import Bot
 from bot.store import Store
-from tests.api.apps import app_client
+from server.observe import JsonFormatter
+from tests.server.apps import app_client
 
 
 @pytest.fixture

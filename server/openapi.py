@@ -1,31 +1,47 @@
 """The OpenAPI 3.1 document of the HTTP API (`GET /openapi.json`), built once per app from settings.
 
-Every constraint written here is one `api.py` enforces, so a request the document calls invalid is
-always refused with a 4xx (the fuzz test in tests/api/test_fuzz.py holds both to that).
+It is also what the edge checks every request against (server/input.py): a body, query or path
+parameter the document calls invalid is refused with a 400 whose message comes from the same
+schema, so the document and the checks cannot disagree. Closed sets (decisions, reasons, states,
+statuses, priorities) and limits come from the domain (bot/types.py, bot/records.py, bot/limits.py,
+kb/handoff.py), never written out here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from typing import Any
 
+from bot.limits import (
+    ESCALATIONS_PAGE_MAX,
+    MAX_AFTER,
+    POPULAR_MAX,
+    READABLE_SESSION_ID_MIN,
+    SESSION_ID_MAX,
+    SESSION_ID_PATTERN,
+    SESSION_ID_RULE,
+    TURN_ID_MAX,
+    text_limits,
+)
+from bot.records import EscalationStatus, Priority, Role, SessionState
+from bot.types import SENSITIVE, Decision, Reason
 from kb.settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_INT = 2**63 - 1  # what both stores can keep in an INTEGER / BIGINT column
-MAX_AFTER = 10**18 - 1  # 18 digits: always below MAX_INT
+MAX_INT = TURN_ID_MAX
 MAX_JSON_DEPTH = 8
-SESSION_ID = "^[A-Za-z0-9_.:-]{1,128}$"
-READABLE_SESSION_ID = "^[A-Za-z0-9_.:-]{16,128}$"
+ANY_QUERY = "x-faqbot-any-query"  # pages and scripts take any query (cache busters, utm_ tags)
+ROLE = "x-faqbot-role"  # the key role a security scheme stands for (bot/keys.py)
 Schema = dict[str, Any]
 
 
-def string_limits(settings: Settings) -> dict[str, int]:
-    """Longest raw value (before NFKC) of each JSON string field, by field name."""
-    q = settings.max_question_chars
-    return {"question": q, "query": q, "lang": 64, "session_id": 128, "article_id": 200,
-            "name": 200, "email": 200, "phone": 200, "message": q * 4, "comment": 2000,
-            "text": 10_000}
+def enum(values: Iterable[StrEnum]) -> Schema:
+    return {"type": "string", "enum": [v.value for v in values]}
+
+
+def reason_schema() -> Schema:
+    return {"anyOf": [enum(Reason), {"type": "string", "pattern": f"^{SENSITIVE}:[A-Za-z0-9_.-]+$"}]}
 
 
 def _ref(name: str) -> Schema:
@@ -33,13 +49,23 @@ def _ref(name: str) -> Schema:
 
 
 def _nullable(schema: Schema) -> Schema:
+    """The schema, or JSON null (a type list where the schema has one type, as the checks read)."""
+    if isinstance(schema.get("type"), str):
+        out = {**schema, "type": [schema["type"], "null"]}
+        return {**out, "enum": [*schema["enum"], None]} if "enum" in schema else out
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-def _obj(props: Mapping[str, Schema], required: tuple[str, ...] | None = None) -> Schema:
+def _obj(props: Mapping[str, Schema], required: tuple[str, ...] | None = None,
+         description: str = "") -> Schema:
     """A closed object; every property is required unless `required` says otherwise."""
-    return {"type": "object", "additionalProperties": False, "properties": dict(props),
-            "required": list(props if required is None else required)}
+    out: Schema = {"type": "object", "additionalProperties": False, "properties": dict(props),
+                   "required": list(props if required is None else required)}
+    return {**out, "description": description} if description else out
+
+
+def _int(low: int, high: int) -> Schema:
+    return {"type": "integer", "minimum": low, "maximum": high}
 
 
 _STR: Schema = {"type": "string"}
@@ -47,30 +73,31 @@ _INT: Schema = {"type": "integer"}
 _NUM: Schema = {"type": "number"}
 _BOOL: Schema = {"type": "boolean"}
 _TIME: Schema = _nullable({"type": "string", "format": "date-time"})
-_STATE: Schema = {"type": "string", "enum": ["bot", "handed_off"]}
+_SESSION: Schema = {"type": "string", "maxLength": SESSION_ID_MAX, "pattern": SESSION_ID_PATTERN,
+                    "description": SESSION_ID_RULE}
 
 
 def _schemas(settings: Settings) -> dict[str, Schema]:
-    lim = string_limits(settings)
+    lim = text_limits(settings)
 
     def text(name: str, min_length: int = 0) -> Schema:
         return {"type": "string", "minLength": min_length, "maxLength": lim[name]}
 
     lang = _nullable(text("lang"))
-    session = {"type": "string", "pattern": SESSION_ID}
     contact = _obj({f: text(f) for f in ("name", "email", "phone")})
-    escalation: dict[str, Schema] = {"escalation_id": _STR, "session_id": _STR, "queue": _STR, "reason": _STR,
-                  "priority": {"type": "string", "enum": ["low", "normal", "high", "urgent"]},
-                  "status": {"type": "string", "enum": ["open", "claimed", "resolved"]},
-                  "expected_reply_at": _TIME, "out_of_hours": _BOOL}
+    escalation: dict[str, Schema] = {
+        "escalation_id": _STR, "session_id": _STR, "queue": _STR, "reason": reason_schema(),
+        "priority": enum(Priority), "status": enum(EscalationStatus), "expected_reply_at": _TIME,
+        "out_of_hours": _BOOL}
     article = {"article_id": _STR, "lang": _STR, "title": _STR, "body": _STR, "url": _STR}
+    contact_in = _obj({f: _nullable(text(f)) for f in ("name", "email", "phone")}, (),
+                      "an object with name, email and/or phone")
     return {
         "Error": _obj({"error": _obj({"code": _STR, "message": _STR})}),
-        "Turn": _obj({"turn_id": _INT, "role": {"type": "string",
-                                                 "enum": ["customer", "bot", "agent", "system"]},
-                      "text": _STR, "at": _TIME, "lang": _STR, "decision": _nullable(_STR),
-                      "article_id": _nullable(_STR), "confidence": _nullable(_NUM),
-                      "agent": _nullable(_STR), "reason": _nullable(_STR)}),
+        "Turn": _obj({"turn_id": _INT, "role": enum(Role), "text": _STR, "at": _TIME, "lang": _STR,
+                      "decision": _nullable(enum(Decision)), "article_id": _nullable(_STR),
+                      "confidence": _nullable(_NUM), "agent": _nullable(_STR),
+                      "reason": _nullable(_STR)}),
         "Contact": contact,
         "Escalation": _obj(escalation),
         "EscalationDetail": _obj({
@@ -81,29 +108,28 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
             "transcript": {"type": "array", "items": _ref("Turn")}}),
         "Article": _obj(article),
         "Reply": _obj({
-            "decision": {"type": "string", "enum": ["answered", "suggest", "escalated", "handed_off"]},
-            "confidence": _nullable(_NUM), "language": _STR, "answer": _nullable(_ref("Article")),
+            "decision": enum(Decision), "confidence": _nullable(_NUM), "language": _STR,
+            "answer": _nullable(_ref("Article")),
             "suggestions": {"type": "array", "items": _obj({"article_id": _STR, "lang": _STR,
                                                             "title": _STR, "confidence": _NUM})},
-            "reason": _STR, "notice": _STR, "session_id": _STR, "turn_id": _INT, "state": _STATE,
-            "escalation": _nullable(_ref("Escalation")), "took_ms": _NUM}),
+            "reason": reason_schema(), "notice": _STR, "session_id": _STR, "turn_id": _INT,
+            "state": enum(SessionState), "escalation": _nullable(_ref("Escalation")),
+            "took_ms": _NUM}),
         "AnswerRequest": _obj({"question": text("question", 1), "lang": lang,
-                               "session_id": _nullable(session),
-                               "contact": _nullable(_obj({f: _nullable(text(f))
-                                                          for f in ("name", "email", "phone")}, ()))},
+                               "session_id": _nullable(_SESSION), "contact": _nullable(contact_in)},
                               ("question",)),
-        "ChooseRequest": _obj({"session_id": session, "article_id": text("article_id"),
+        "ChooseRequest": _obj({"session_id": _SESSION, "article_id": text("article_id"),
                                "lang": lang}, ("session_id", "article_id")),
-        "HandoffRequest": _obj({"session_id": session, "lang": lang,
+        "HandoffRequest": _obj({"session_id": _SESSION, "lang": lang,
                                 **{f: _nullable(text(f)) for f in ("name", "email", "phone", "message")}},
                                ("session_id",)),
         "FeedbackRequest": _obj({
-            "session_id": session, "turn_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
-            "helpful": _nullable(_BOOL),
-            "csat": _nullable({"type": "integer", "minimum": 1, "maximum": 5}),
+            "session_id": _SESSION,
+            "turn_id": {**_int(1, MAX_INT), "description": "a positive integer"},
+            "helpful": _nullable({**_BOOL, "description": "true or false"}),
+            "csat": _nullable(_int(1, 5)),
             "comment": _nullable(text("comment"))}, ("session_id", "turn_id")),
-        "SearchRequest": _obj({"query": text("query", 1), "lang": lang,
-                               "k": {"type": "integer", "minimum": 1, "maximum": settings.max_k}},
+        "SearchRequest": _obj({"query": text("query", 1), "lang": lang, "k": _int(1, settings.max_k)},
                               ("query",)),
         "ReplyRequest": _obj({"text": text("text", 1)}),
     }
@@ -132,7 +158,8 @@ _ERRORS = {
 
 
 def _op(summary: str, ok: Schema, errors: str, body: str | None = None,
-        params: list[Schema] | None = None, agent: bool = False, status: str = "200") -> Schema:
+        params: list[Schema] | None = None, agent: bool = False, status: str = "200",
+        any_query: bool = False) -> Schema:
     """One operation; `errors` lists its 4xx statuses besides the ones every operation has."""
     codes = [*errors.split(), *(("401", "403") if agent else ()), *(("400", "413") if body else ()),
              "500", "503"]
@@ -145,6 +172,8 @@ def _op(summary: str, ok: Schema, errors: str, body: str | None = None,
         op["parameters"] = params
     if agent:
         op["security"] = [{"agentKey": []}]
+    if any_query:
+        op[ANY_QUERY] = True
     return op
 
 
@@ -158,36 +187,37 @@ def _file(media: str) -> Schema:
 
 def _paths() -> dict[str, Schema]:
     lang_q = _param("lang", "query", _STR)
-    sid = [_param("session_id", "path", {"type": "string", "pattern": SESSION_ID})]
+    sid = [_param("session_id", "path", _SESSION)]
     esc = [_param("escalation_id", "path", {"type": "string", "minLength": 1})]
     detail = _json(_ref("EscalationDetail"))
     health = _obj({"status": {"type": "string", "const": "ok"}, "index_version": _STR,
                    "articles": _INT, "languages": {"type": "array", "items": _STR}})
-    transcript = _obj({"session_id": _STR, "state": _STATE, "language": _STR,
+    transcript = _obj({"session_id": _STR, "state": enum(SessionState), "language": _STR,
                        "turns": {"type": "array", "items": _ref("Turn")}})
     transcript_params = [
-        _param("session_id", "path", {"type": "string", "pattern": READABLE_SESSION_ID}),
-        _param("after", "query", {"type": "integer", "minimum": 0, "maximum": MAX_AFTER})]
-    feedback = _obj({"ok": {"type": "boolean", "const": True}, "session_id": _STR, "state": _STATE,
-                     "notice": _STR, "escalation": _nullable(_ref("Escalation"))})
+        _param("session_id", "path", {**_SESSION, "minLength": READABLE_SESSION_ID_MIN}),
+        _param("after", "query", _int(0, MAX_AFTER))]
+    feedback = _obj({"ok": {"type": "boolean", "const": True}, "session_id": _STR,
+                     "state": enum(SessionState), "notice": _STR,
+                     "escalation": _nullable(_ref("Escalation"))})
     hits = _obj({"hits": {"type": "array", "items": _obj({
         "article_id": _STR, "lang": _STR, "title": _STR, "snippet": _STR, "url": _STR, "score": _NUM})}})
     popular = _obj({"articles": {"type": "array", "items": _obj({
         "article_id": _STR, "lang": _STR, "title": _STR, "url": _STR})}})
-    popular_params = [lang_q, _param("k", "query", {"type": "integer", "minimum": 1, "maximum": 20})]
+    popular_params = [lang_q, _param("k", "query", _int(1, POPULAR_MAX))]
     article_params = [_param("article_id", "path", {"type": "string", "minLength": 1}), lang_q]
     config = _obj({"default_lang": _STR, "languages": {"type": "array", "items": _STR},
                    "rtl": {"type": "array", "items": _STR},
                    "strings": {"type": "object", "additionalProperties": {
                        "type": "object", "additionalProperties": _STR}}})
     escalations = _obj({"escalations": {"type": "array", "items": _ref("EscalationDetail")}})
-    escalations_params = [
-        _param("status", "query", {"type": "string", "enum": ["open", "claimed", "resolved"]}),
-        _param("queue", "query", _STR),
-        _param("limit", "query", {"type": "integer", "minimum": 1, "maximum": 500})]
-    released = _obj({"session_id": _STR, "state": _STATE})
+    escalations_params = [_param("status", "query", enum(EscalationStatus)),
+                          _param("queue", "query", _STR),
+                          _param("limit", "query", _int(1, ESCALATIONS_PAGE_MAX))]
+    released = _obj({"session_id": _STR, "state": enum(SessionState)})
     report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered"]}
-    since_until = [_param("since", "query", _STR), _param("until", "query", _STR)]
+    when = {"type": "string", "description": "an ISO 8601 date or time"}
+    since_until = [_param("since", "query", when), _param("until", "query", when)]
     return {
         "/healthz": {"get": _op("Index version, article count, languages", _json(health), "")},
         "/openapi.json": {"get": _op("This document", _json({"type": "object"}), "")},
@@ -223,15 +253,16 @@ def _paths() -> dict[str, Schema]:
             "Hand the session back to the bot", _json(released), "400 404 409", params=sid, agent=True)},
         "/v1/analytics": {"get": _op("Conversation analytics", _json(report), "400", params=since_until,
                                      agent=True)},
-        "/widget.js": {"get": _op("The chat widget script", _file("application/javascript"), "")},
+        "/widget.js": {"get": _op("The chat widget script", _file("application/javascript"), "",
+                                  any_query=True)},
         "/static/{name}": {"get": _op("Files of the widget and demo page", _file("*/*"), "400 404",
-                                      params=[_param("name", "path", _STR)])},
-        "/": {"get": _op("The demo store page", _file("text/html"), "")},
+                                      params=[_param("name", "path", _STR)], any_query=True)},
+        "/": {"get": _op("The demo store page", _file("text/html"), "", any_query=True)},
     }
 
 
 def observe_paths() -> dict[str, Schema]:
-    """Path items of api_observe's routes, for `openapi_document(extra_paths=...)` once installed."""
+    """Path items of server/observe.py's routes, for `openapi_document(extra_paths=...)`."""
     ready = _obj({"status": {"type": "string", "enum": ["ready"]}, "index_version": _STR})
     down = _json(_obj({"status": {"type": "string", "enum": ["unavailable"]}, "reason": _STR}),
                  "Store unavailable")
@@ -244,7 +275,7 @@ def observe_paths() -> dict[str, Schema]:
 
 
 def _rate_limited(paths: dict[str, Schema]) -> dict[str, Schema]:
-    """api_limits answers 429 on the public /v1/ endpoints when a rate limit is set."""
+    """server/limits.py answers 429 on the public /v1/ endpoints when a rate limit is set."""
     ref = {"$ref": "#/components/responses/E429"}
     return {path: {method: {**op, "responses": {**op["responses"], "429": ref}}
                    if path.startswith("/v1/") and not path.startswith("/v1/agent/")
@@ -253,7 +284,7 @@ def _rate_limited(paths: dict[str, Schema]) -> dict[str, Schema]:
 
 
 def openapi_document(settings: Settings, extra_paths: Mapping[str, Schema] | None = None) -> Schema:
-    """The whole document; `extra_paths` adds path items registered outside api.py (/metrics)."""
+    """The whole document; `extra_paths` adds path items registered outside the blueprints."""
     paths = {**_paths(), **(extra_paths or {})}
     return {
         "openapi": "3.1.0",
@@ -268,7 +299,7 @@ def openapi_document(settings: Settings, extra_paths: Mapping[str, Schema] | Non
             "responses": {f"E{c}": _error(d) for c, d in
                           {**_ERRORS, "405": "Method not allowed on this path",
                            "429": "Too many requests from this client (Retry-After says when)"}.items()},
-            "securitySchemes": {"agentKey": {"type": "http", "scheme": "bearer",
+            "securitySchemes": {"agentKey": {"type": "http", "scheme": "bearer", ROLE: "agent",
                                              "description": "An agent or admin key: fqb_..."}},
         },
     }

@@ -13,22 +13,17 @@ from typing import Any
 
 import click
 
+from cli.context import Ctx
 from kb import FaqbotError
 
 
 @contextmanager
-def _store(obj: Any) -> Iterator[Any]:
+def _store(obj: Ctx) -> Iterator[Any]:
     from bot.store import open_store
 
-    settings = obj.settings()
-    try:
-        store = open_store(settings.store_url)
-    except (FaqbotError, ValueError) as e:
-        raise click.ClickException(str(e)) from None
+    store = open_store(obj.settings().store_url)
     try:
         yield store
-    except (FaqbotError, ValueError) as e:
-        raise click.ClickException(str(e)) from None
     finally:
         store.close()
 
@@ -40,14 +35,14 @@ def _when(value: str | None, name: str) -> float | None:
 
     try:
         return parse_iso(value)
-    except ValueError as e:
+    except FaqbotError as e:
         raise click.BadParameter(str(e), param_hint=name) from None
 
 
 @click.command()
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.pass_obj
-def deliver(obj: Any, once: bool) -> None:
+def deliver(obj: Ctx, once: bool) -> None:
     """Deliver escalations to the configured webhooks (retries, backoff, dead letters).
 
     `faqbot serve` runs this in the background already; run it separately when several servers
@@ -73,7 +68,7 @@ def deliver(obj: Any, once: bool) -> None:
 @click.option("--until", default=None, help="Up to this date/time (exclusive).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
-def report(obj: Any, since: str | None, until: str | None, as_json: bool) -> None:
+def report(obj: Ctx, since: str | None, until: str | None, as_json: bool) -> None:
     """Conversations, auto-resolution, escalations by reason, CSAT and response times, per day
     and language, plus the most frequent unanswered questions."""
     from bot.analytics import analytics
@@ -113,7 +108,7 @@ def privacy() -> None:
 @privacy.command("delete")
 @click.option("--session", "session_id", required=True, help="The session id to erase.")
 @click.pass_obj
-def privacy_delete(obj: Any, session_id: str) -> None:
+def privacy_delete(obj: Ctx, session_id: str) -> None:
     """Erase a session: transcript, feedback, escalations and pending deliveries."""
     with _store(obj) as store:
         counts = store.delete_session(session_id)
@@ -131,7 +126,7 @@ def keys() -> None:
 @click.option("--role", type=click.Choice(["helpdesk", "agent", "admin"]), required=True)
 @click.option("--name", required=True, help="Who or what uses the key (shown as the agent's name).")
 @click.pass_obj
-def keys_create(obj: Any, role: str, name: str) -> None:
+def keys_create(obj: Ctx, role: str, name: str) -> None:
     """Create a key and print it once; only its hash is kept."""
     from bot.keys import create_key
 
@@ -144,7 +139,7 @@ def keys_create(obj: Any, role: str, name: str) -> None:
 
 @keys.command("list")
 @click.pass_obj
-def keys_list(obj: Any) -> None:
+def keys_list(obj: Ctx) -> None:
     """List keys (ids, roles, names; never the secrets)."""
     with _store(obj) as store:
         for k in store.api_keys():
@@ -156,7 +151,7 @@ def keys_list(obj: Any) -> None:
 @keys.command("revoke")
 @click.argument("key_id")
 @click.pass_obj
-def keys_revoke(obj: Any, key_id: str) -> None:
+def keys_revoke(obj: Ctx, key_id: str) -> None:
     """Revoke the key KEY_ID at once."""
     import time
 
@@ -174,7 +169,7 @@ def deliveries() -> None:
 @click.option("--status", type=click.Choice(["pending", "delivered", "dead"]), default="dead",
               show_default=True)
 @click.pass_obj
-def deliveries_list(obj: Any, status: str) -> None:
+def deliveries_list(obj: Ctx, status: str) -> None:
     """List deliveries with that status."""
     with _store(obj) as store:
         rows = store.deliveries(status)
@@ -186,7 +181,7 @@ def deliveries_list(obj: Any, status: str) -> None:
 @deliveries.command("retry")
 @click.argument("delivery_ids", nargs=-1, type=int, required=True)
 @click.pass_obj
-def deliveries_retry(obj: Any, delivery_ids: tuple[int, ...]) -> None:
+def deliveries_retry(obj: Ctx, delivery_ids: tuple[int, ...]) -> None:
     """Put dead deliveries back in the queue (after fixing the webhook)."""
     import time
 

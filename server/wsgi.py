@@ -1,4 +1,4 @@
-"""WSGI entry point with a hot-swappable index: `gunicorn -c gunicorn.conf.py wsgi:app`.
+"""WSGI entry point with a hot-swappable index: `gunicorn -c server/gunicorn.conf.py server.wsgi:app`.
 
 `ReloadingApp` wraps the Flask app of `api.create_app`. `reload()` opens the index that
 `settings.index_dir` points at now (`faqbot index` swaps that symlink atomically), checks it —
@@ -6,8 +6,8 @@ manifest, encoder, file sizes, one real question through the new bot — and onl
 app the next request sees. A request already running finishes on the app it started with; an
 index that fails any check is refused with a logged error and the old one keeps serving.
 
-SIGHUP asks for a reload: `install_sighup()` for a single process (`python -m wsgi`, the waitress
-server `faqbot serve` runs), and gunicorn.conf.py forwards the master's SIGHUP to every worker.
+SIGHUP asks for a reload: `install_sighup()` for a single process (the waitress server
+`faqbot serve` runs), and server/gunicorn.conf.py forwards the master's SIGHUP to every worker.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from typing import Any
 from flask import Flask
 
 from api import create_app
-from bot import Bot
+from bot import ready_bot
 from bot.store import Store, open_store
-from indexer import Encoder, load_index, make_encoder
-from kb.errors import FaqbotError
+from indexer import Encoder, make_encoder
+from kb.errors import FaqbotError, IndexUnavailableError
 from kb.settings import Settings, load_settings
+from server.context import EXTENSION, Services
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,8 @@ class ReloadingApp:
     """A WSGI app whose index can be replaced while it serves."""
 
     def __init__(self, settings: Settings, store: Store | None = None,
-                 encoder: Encoder | None = None, *, mmap: bool = True) -> None:
-        self.settings, self.mmap = settings, mmap
+                 encoder: Encoder | None = None) -> None:
+        self.settings = settings
         # The encoder (the model) and the store outlive every index swap.
         self.encoder = encoder or make_encoder(settings.encoder)
         self.store = store or open_store(settings.store_url)
@@ -53,8 +54,8 @@ class ReloadingApp:
 
     @property
     def version(self) -> str:
-        bot: Bot = self._app.extensions["faqbot"]
-        return bot.index.version
+        services: Services = self._app.extensions[EXTENSION]
+        return services.bot.index.version
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         # One attribute read: a swap between two requests is atomic for each of them.
@@ -62,13 +63,17 @@ class ReloadingApp:
         return app(environ, start_response)
 
     def _build(self) -> Flask:
-        index = load_index(self.settings.index_dir, self.encoder.name, mmap=self.mmap)
-        bot = Bot(index, self.encoder, self.settings)
+        bot = ready_bot(self.settings, encoder=self.encoder)
+        index = bot.index
         # Touch every part of the new index (vectors, BM25, classifier) before it serves anyone:
         # a file that parses but is broken fails here instead of in a customer's request.
         probe = next((u.text for u in index.units if u.kind in ("question", "title")), index.units[0].text)
-        bot.answer(probe[: self.settings.max_question_chars])
-        bot.search(probe[: self.settings.max_question_chars], None, 1)
+        try:
+            bot.answer(probe[: self.settings.max_question_chars])
+            bot.search(probe[: self.settings.max_question_chars], None, 1)
+        except Exception as e:  # noqa: BLE001 - whatever breaks on a probe would break for customers
+            raise IndexUnavailableError(f"{index.path}: a probe question failed "
+                                        f"({type(e).__name__}: {e})") from None
         return create_app(self.settings, bot=bot, store=self.store)
 
     def reload(self) -> bool:
@@ -80,10 +85,10 @@ class ReloadingApp:
             started = time.perf_counter()
             try:
                 app = self._build()
-            except (FaqbotError, ValueError, OSError, RuntimeError, KeyError) as e:
+            except (FaqbotError, OSError) as e:
                 log.error("reload refused, still serving index %s: %s", old, e)
                 return False
-            new: str = app.extensions["faqbot"].index.version
+            new: str = app.extensions[EXTENSION].bot.index.version
             if new == old:
                 log.info("reload: %s is already serving", new)
                 return False
@@ -126,16 +131,8 @@ def serve(settings: Settings) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    # `wsgi:app` is built when gunicorn asks for it (once per worker, after the fork), never on a
-    # plain import: tests and `faqbot serve` import this module for ReloadingApp alone.
+    # `server.wsgi:app` is built when gunicorn asks for it (once per worker, after the fork), never
+    # on a plain import: tests and `faqbot serve` import this module for ReloadingApp alone.
     if name == "app":
-        import os
-
-        # FAQBOT_INDEX_MMAP=0 reads the index into each worker's own memory (to measure mmap).
-        return ReloadingApp(load_settings(missing_ok=True),
-                            mmap=os.environ.get("FAQBOT_INDEX_MMAP", "1") != "0")
+        return ReloadingApp(load_settings(missing_ok=True))
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if __name__ == "__main__":
-    serve(load_settings(missing_ok=True))

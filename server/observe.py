@@ -1,14 +1,13 @@
 """Observability of the HTTP edge: request ids, JSON logs, Prometheus `/metrics`, `/readyz`.
 
 Metrics live in a registry owned by the app (no module-level state). Under gunicorn with several
-workers, set PROMETHEUS_MULTIPROC_DIR and every worker's samples are summed at scrape time.
+workers, set `metrics_dir` and every worker's samples are summed at scrape time.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 import uuid
@@ -23,6 +22,7 @@ from prometheus_client.registry import Collector
 from bot import Bot
 from bot.desk import Reply
 from bot.store import Store
+from kb.settings import Settings
 
 log = logging.getLogger(__name__)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
@@ -84,13 +84,14 @@ def count(reply: Reply) -> None:
     g.reply = reply
 
 
-def install(app: Flask, bot: Bot, store: Store) -> None:
+def install(app: Flask, settings: Settings, bot: Bot, store: Store) -> None:
     """Request ids, an access log line per request, `/metrics` and `/readyz` on `app`."""
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.metrics_dir:
         from prometheus_client import multiprocess
 
-        multiprocess.MultiProcessCollector(registry)
+        # server/gunicorn.conf.py hands the folder to prometheus_client before the workers start.
+        multiprocess.MultiProcessCollector(registry, path=settings.metrics_dir)
     requests_total = Counter("faqbot_http_requests", "HTTP requests", ["method", "route", "status"],
                              registry=registry)
     latency = Histogram("faqbot_http_request_duration_seconds", "HTTP request latency", ["route"],

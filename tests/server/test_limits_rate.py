@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from api_limits import TokenBuckets
 from bot import Bot
 from bot.keys import create_key
 from bot.store import Store
-from tests.api.apps import app_client
+from server.limits import TokenBuckets
+from tests.server.apps import app_client
 
 
 class Clock:

@@ -1,7 +1,7 @@
-"""gunicorn settings for faqbot: `gunicorn -c gunicorn.conf.py wsgi:app`.
+"""gunicorn settings for faqbot: `gunicorn -c server/gunicorn.conf.py server.wsgi:app`.
 
-Address, threads and everything else come from faqbot's Settings (faqbot.toml / FAQBOT_*);
-`FAQBOT_WORKERS` sets the number of worker processes (default 2). Each worker opens the index
+Address, workers, threads and everything else come from faqbot's Settings (faqbot.toml /
+FAQBOT_*: `workers`, default 2). Each worker opens the index
 memory-mapped (indexer/store.py), so the vectors and weights sit once in the page cache for all.
 
 - SIGHUP to the master reloads the index in every worker (wsgi.ReloadingApp): the new index is
@@ -12,7 +12,8 @@ memory-mapped (indexer/store.py), so the vectors and weights sit once in the pag
   per worker: the master starts one `faqbot deliver` process when it is ready and stops it on exit.
   It is a process, not a thread in the master, because the master forks workers for its whole
   life and a fork taken while a thread holds a lock inside SQLite or OpenSSL can deadlock the
-  child. Set FAQBOT_DELIVERY_IN_MASTER=0 when `faqbot deliver` runs elsewhere (several hosts).
+  child. Set `delivery_in_master = false` when `faqbot deliver` runs elsewhere (several hosts).
+- `metrics_dir` turns on Prometheus' multi-process mode: /metrics then sums every worker.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ from kb.settings import load_settings
 _settings = load_settings(missing_ok=True)
 
 bind = f"{_settings.host}:{_settings.port}"
-workers = int(os.environ.get("FAQBOT_WORKERS", "2"))
+workers = _settings.workers
+if _settings.metrics_dir:
+    # prometheus_client picks its multi-process value files at import time, in each worker.
+    os.makedirs(_settings.metrics_dir, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _settings.metrics_dir
 worker_class = "gthread"
 threads = _settings.threads
 # Each worker loads its own (memory-mapped) index after the fork: nothing with OpenMP threads or
@@ -54,10 +59,6 @@ def _die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
-def _deliver_enabled() -> bool:
-    return os.environ.get("FAQBOT_DELIVERY_IN_MASTER", "1").strip().lower() not in ("0", "false", "no", "off")
-
-
 def when_ready(server: Any) -> None:
     """Master is up: take over SIGHUP and start the one delivery process."""
     def handle_hup() -> None:
@@ -69,14 +70,14 @@ def when_ready(server: Any) -> None:
 
     # The arbiter dispatches queued signals to `handle_<name>` looked up on the instance.
     server.handle_hup = handle_hup
-    if _deliver_enabled():
+    if _settings.delivery_in_master:
         server.faqbot_deliver = subprocess.Popen([sys.executable, "-m", "cli", "deliver"],
                                                  preexec_fn=_die_with_parent)  # noqa: PLW1509
         server.log.info("delivery worker started (pid %d)", server.faqbot_deliver.pid)
 
 
 def post_worker_init(worker: Any) -> None:
-    """Worker has loaded wsgi:app: let SIGHUP (forwarded by the master) reload its index."""
+    """Worker has loaded server.wsgi:app: let SIGHUP (forwarded by the master) reload its index."""
     worker.wsgi.install_sighup()
 
 

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from bot import Bot
 from bot.keys import create_key
 from bot.store import Store
-from tests.api.apps import app_client
+from tests.server.apps import app_client
 
 
 @pytest.fixture

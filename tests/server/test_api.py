@@ -17,7 +17,7 @@ from kb import Settings
 @pytest.fixture(scope="module")
 def client(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
     settings = Settings(store_url=f"sqlite:///{tmp_path_factory.mktemp('store')}/faqbot.db")
-    return create_app(settings, bot=bot).test_client()
+    return create_app(settings, bot=Bot(bot.index, bot.encoder, settings)).test_client()
 
 
 def test_answer_contract(client: FlaskClient) -> None:

@@ -1,7 +1,7 @@
 """Zero-downtime reindex: `faqbot index` into the live index plus SIGHUP, under load.
 
-The server is `python -m wsgi` (waitress with wsgi.ReloadingApp, what `faqbot serve` runs once
-wired); test_gunicorn.py does the same through the gunicorn master. The helpers here start real
+The server is `faqbot serve` (waitress with server.wsgi.ReloadingApp); test_gunicorn.py does the
+same through the gunicorn master. The helpers here start real
 processes and are shared by the other process-level tests.
 """
 
@@ -26,7 +26,7 @@ import requests
 from eval.load import LoadResult, run_load
 from tests.conftest import TINY_KB, write_kb
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FAQBOT = [sys.executable, "-m", "cli"]
 GIFT_CARD = """
     ---
@@ -175,7 +175,7 @@ def deployment(tmp_path: Path) -> tuple[Path, dict[str, str], str, Path]:
 
 
 def _serve() -> list[str]:
-    return [sys.executable, "-m", "wsgi"]
+    return [sys.executable, "-m", "cli", "serve"]
 
 
 def test_reindex_and_sighup_under_load_fails_no_request(

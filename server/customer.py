@@ -1,0 +1,92 @@
+"""Customer-side routes: what the widget and help desks call (answers, choices, handoff, feedback,
+transcripts, KB search and the articles the widget shows)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, Response, jsonify
+
+from bot.desk import check_contact
+from bot.messages import catalog_languages, text_direction, ui_strings
+from kb.errors import NotFoundError, shown
+from server import observe, views
+from server.context import body, services
+from server.input import query
+
+bp = Blueprint("customer", __name__)
+
+
+@bp.post("/v1/answer")
+def answer() -> Response:
+    b = body()
+    given = b.get("contact")
+    contact = check_contact(**{k: v or "" for k, v in given.items()}) if given else None
+    reply = services().desk.ask(b["question"], b.get("lang"), b.get("session_id"), contact)
+    observe.count(reply)
+    return jsonify(views.reply(reply))
+
+
+@bp.post("/v1/choose")
+def choose() -> Response:
+    b = body()
+    reply = services().desk.choose(b["session_id"], b["article_id"], b.get("lang"))
+    observe.count(reply)
+    return jsonify(views.reply(reply))
+
+
+@bp.post("/v1/handoff")
+def handoff() -> tuple[Response, int]:
+    b = body()
+    contact = check_contact(b.get("name") or "", b.get("email") or "", b.get("phone") or "")
+    reply = services().desk.handoff(b["session_id"], contact, b.get("message") or "", b.get("lang"))
+    observe.count(reply)
+    return jsonify(views.reply(reply)), 201
+
+
+@bp.post("/v1/feedback")
+def feedback() -> Response:
+    b = body()
+    result = services().desk.feedback(b["session_id"], b["turn_id"], b.get("helpful"), b.get("csat"),
+                                      b.get("comment") or "")
+    return jsonify(views.feedback(result))
+
+
+@bp.get("/v1/sessions/<session_id>")
+def session(session_id: str) -> Response:
+    info, turns = services().desk.transcript(session_id, query("after", 0))
+    return jsonify(session_id=info.session_id, state=info.state, language=info.lang,
+                   turns=[views.turn(t) for t in turns])
+
+
+@bp.post("/v1/search")
+def search() -> Response:
+    b = body()
+    hits = services().bot.search(b["query"], b.get("lang"), b.get("k", 5))
+    return jsonify(hits=[asdict(h) for h in hits])
+
+
+@bp.get("/v1/articles/popular")
+def popular() -> Response:
+    s = services()
+    lang = s.bot.resolve_language("", query("lang"))
+    return jsonify(articles=[{"article_id": a.id, "lang": a.lang, "title": a.title, "url": a.url}
+                             for a in s.desk.popular(lang, query("k", 5))])
+
+
+@bp.get("/v1/articles/<article_id>")
+def article(article_id: str) -> Response:
+    bot = services().bot
+    if not bot.kb.translations(article_id):
+        raise NotFoundError(f"no article with id {shown(article_id)}")
+    a = bot.version(article_id, bot.resolve_language("", query("lang")))
+    return jsonify(article_id=a.id, lang=a.lang, title=a.title, body=a.body, url=a.url)
+
+
+@bp.get("/v1/widget/config")
+def widget_config() -> Response:
+    langs = catalog_languages()
+    detector = services().bot.languages
+    return jsonify(default_lang=detector.default, languages=list(detector.served),
+                   rtl=[x for x in langs if text_direction(x) == "rtl"],
+                   strings={x: ui_strings(x) for x in langs})
