@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb import rasa
-from kb.errors import KBError
+from kb.errors import KBError, shown
 from kb.languages import normalize_lang
 from kb.loader import ARTICLE_ID, article_from_record, out_of_scope_from_record
 from kb.models import Article, OutOfScopeExample
@@ -137,11 +137,11 @@ def _from_record(rec: object, path: Path, n: int, errors: list[str]) -> Utteranc
         return None
     text = rec.get("text")
     if not isinstance(text, str) or not text.strip():
-        errors.append(f"{path}:{n}: text must be a non-empty string, got {text!r}"[:200])
+        errors.append(f"{path}:{n}: text must be a non-empty string, got {shown(text)}")
         return None
     raw = rec["label"] if "label" in rec else rec.get("intent")
     if raw is not None and not isinstance(raw, str):
-        errors.append(f"{path}:{n}: label must be a string or null, got {raw!r}"[:200])
+        errors.append(f"{path}:{n}: label must be a string or null, got {shown(raw)}")
         return None
     return Utterance(text.strip(), _label(raw), n)
 

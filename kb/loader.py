@@ -144,7 +144,7 @@ def _str_list(value: Any, name: str, fail: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        raise fail(f"{name} must be a list of strings, got {value!r}"[:200])
+        raise fail(f"{name} must be a list of strings, got {shown(value)}")
     return [str(v) for v in value]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.errors import KBError
+from kb.errors import KBError, shown
 
 # Inline entities: [text](entity), [text](entity:value), [text]{"entity": ...}, [text][{...}, {...}]
 _ENTITY = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
@@ -118,7 +118,7 @@ def _examples(path: Path, node: yaml.Node, errors: list[str]) -> list[tuple[int,
             if line.strip().startswith("-"):
                 out.append((n, line.strip()[1:]))
             else:
-                errors.append(f"{path}:{n}: expected an example line '- text', got {line.strip()!r}"[:200])
+                errors.append(f"{path}:{n}: expected an example line '- text', got {shown(line.strip())}")
     elif isinstance(node, yaml.SequenceNode):  # the Rasa 3 form that gives examples metadata
         for item in node.value:
             text = _get(item, "text") if isinstance(item, yaml.MappingNode) else item
