@@ -33,6 +33,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
+    # `faqbot serve` (waitress): open connections it holds at most, and how long one may sit idle
+    # (half-sent headers included) before it is closed. A reverse proxy should limit per client.
+    connection_limit: int = 2000
+    idle_timeout_seconds: int = 30
     # gunicorn (`gunicorn -c server/gunicorn.conf.py server.wsgi:app`): worker processes of
     # `threads` threads each.
     workers: int = 2
@@ -104,7 +108,8 @@ class Settings:
         for lang, v in self.lang_thresholds.items():
             if not 0.0 <= v <= 1.0:
                 raise SettingsError(f"lang_thresholds[{lang!r}] must be between 0 and 1, got {v!r}")
-        for name in ("port", "threads", "workers", "max_suggestions", "max_question_chars", "max_k",
+        for name in ("port", "threads", "workers", "connection_limit", "idle_timeout_seconds",
+                     "max_suggestions", "max_question_chars", "max_k",
                      "unhelpful_limit", "delivery_max_attempts"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")

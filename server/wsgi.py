@@ -123,11 +123,31 @@ def serve(settings: Settings) -> None:
     # Escalations reach the help desks from a background worker, so no request waits on them.
     _, stop = start_background(app.store, settings)
     log.info("faqbot serving %s on http://%s:%d", settings.index_dir, settings.host, settings.port)
+    _allow_open_files(settings.connection_limit + 256)
     try:
+        # Half-open connections (slowloris) cost waitress a socket, never a thread: with poll()
+        # instead of select() (no 1,024-descriptor ceiling) and room for many, one client cannot
+        # fill the server; idle ones are closed after idle_timeout_seconds. X-Forwarded-For is left
+        # to ProxyFix (trusted_proxies), the same under gunicorn, so waitress must not strip it.
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
-                       ident="faqbot")
+                       ident="faqbot", asyncore_use_poll=True,
+                       connection_limit=settings.connection_limit,
+                       channel_timeout=settings.idle_timeout_seconds,
+                       clear_untrusted_proxy_headers=False)
     finally:
         stop.set()
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's soft limit on open files towards `wanted` (never above the hard limit)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < wanted:
+        log.warning("open files are limited to %d: fewer than connection_limit allows", target)
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,7 @@ import pytest
 from eval.load import run_load
 from kb.errors import RequestError
 from tests.conftest import TINY_KB, write_kb
-from tests.server.test_reindex import ROOT, faqbot_env, free_port, index_kb, running
+from tests.processes import ROOT, faqbot_env, free_port, index_kb, running
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [

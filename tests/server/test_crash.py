@@ -16,7 +16,7 @@ import requests
 
 from bot.store import open_store
 from tests.conftest import TINY_KB, write_kb
-from tests.server.test_reindex import faqbot_env, free_port, index_kb, running, wait_until
+from tests.processes import faqbot_env, free_port, index_kb, running, wait_until
 
 SERVE = [sys.executable, "-m", "cli", "serve"]
 CLIENTS = 12

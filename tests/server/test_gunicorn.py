@@ -16,15 +16,8 @@ import pytest
 import requests
 
 from tests.conftest import TINY_KB, write_kb
-from tests.server.test_reindex import (
-    faqbot_env,
-    free_port,
-    index_kb,
-    refused_and_still_serving,
-    reindex_under_load,
-    running,
-    wait_until,
-)
+from tests.processes import faqbot_env, free_port, index_kb, running, wait_until
+from tests.server.test_reindex import refused_and_still_serving, reindex_under_load
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "server/gunicorn.conf.py", "server.wsgi:app"]
 
