@@ -71,7 +71,11 @@ class Settings:
     # Public (widget) endpoints per client IP; requests with an API key are exempt. 0 = no limit.
     rate_limit_per_minute: int = 0
     rate_limit_burst: int = 30
-    trust_proxy: bool = False  # take the client IP from X-Forwarded-For (behind a reverse proxy)
+    # Where the counts live: "memory://" (this process) or "redis://host:6379" (shared by every
+    # gunicorn worker and replica, so the limit holds for the whole deployment).
+    rate_limit_storage: str = "memory://"
+    # Reverse proxies in front that append to X-Forwarded-For (0: none; the client is the peer).
+    trusted_proxies: int = 0
     # A bot-made escalation without contact details waits this long for the customer's handoff
     # form before it goes to the help desk, so the ticket arrives with the contact.
     handoff_grace_seconds: int = 60
@@ -115,6 +119,8 @@ class Settings:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
         if not 0 < self.port < 65536:
             raise SettingsError(f"port must be 1-65535, got {self.port!r}")
+        if not 0 <= self.trusted_proxies <= 10:
+            raise SettingsError(f"trusted_proxies must be 0-10 proxies, got {self.trusted_proxies!r}")
         for name in ("rate_limit_per_minute",):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")

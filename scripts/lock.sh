@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate the lock files in requirements/ from pyproject.toml, for CPython 3.11 on Linux x86_64:
-#   lock.txt   the base install + the st, postgres and test extras (scripts/test.sh installs it)
+#   lock.txt   the base install + the st, postgres, redis and test extras (scripts/test.sh installs it)
 #   base.txt   the base install alone (scripts/demo.sh), the same versions as lock.txt
 #   build.txt  pip and the build backend for the editable install of faqbot itself
 # Every line carries its hashes; pip installs them with --require-hashes. Run it after changing a
@@ -24,8 +24,8 @@ compile=("$TOOL/bin/uv" pip compile --quiet --python-version 3.11 --python-platf
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "torch==2.13.0+cpu" > "$tmp/torch.txt"
-echo "==> requirements/lock.txt (base + st, postgres, test)" >&2
-"${compile[@]}" "${torch_source[@]}" pyproject.toml --extra st --extra postgres --extra test \
+echo "==> requirements/lock.txt (base + st, postgres, redis, test)" >&2
+"${compile[@]}" "${torch_source[@]}" pyproject.toml --extra st --extra postgres --extra redis --extra test \
   -c "$tmp/torch.txt" -o requirements/lock.txt
 echo "==> requirements/base.txt (base install, versions from lock.txt)" >&2
 "${compile[@]}" pyproject.toml -c requirements/lock.txt -o requirements/base.txt

@@ -2,8 +2,8 @@
 # Create .venv and install faqbot into it, exactly the versions in requirements/ (with their hashes).
 # Usage: scripts/setup.sh [--test]
 #   (none)  the base install: requirements/base.txt
-#   --test  + the sentence-transformers backend (torch 2.13.0, CPU build), PostgreSQL driver and the
-#           test tools: requirements/lock.txt
+#   --test  + the sentence-transformers backend (torch 2.13.0, CPU build), the PostgreSQL and Redis
+#           drivers and the test tools: requirements/lock.txt
 # One line per step and pip's progress; pip's full output goes to .venv/setup.log and is printed
 # whole when a step fails. FAQBOT_VERBOSE=1 shows everything as it happens.
 # The lock files come from pyproject.toml through `bash scripts/lock.sh`.
@@ -14,7 +14,7 @@ LOCK=requirements/base.txt
 WHAT="faqbot"
 if [ "${1:-}" = "--test" ]; then
   LOCK=requirements/lock.txt
-  WHAT="faqbot[st,postgres,test] with torch 2.13.0 (CPU)"
+  WHAT="faqbot[st,postgres,redis,test] with torch 2.13.0 (CPU)"
 fi
 LOG=.venv/setup.log
 started=$SECONDS

@@ -74,3 +74,33 @@ def running(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterat
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(10)
+
+
+@contextmanager
+def redis_server(root: Path) -> Iterator[str]:
+    """A throwaway Debian `redis-server` on a free loopback port (nothing saved): its URL."""
+    binary = Path("/usr/bin/redis-server")
+    if not binary.exists():
+        import pytest
+
+        if os.environ.get("FAQBOT_REQUIRE_REDIS") == "1":
+            pytest.fail("redis-server is not installed (FAQBOT_REQUIRE_REDIS=1)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen([str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(root)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def answers() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        wait_until(answers, 20, "redis-server")
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -14,7 +14,7 @@ from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-LOCKED_EXTRAS = ("st", "postgres", "test")
+LOCKED_EXTRAS = ("st", "postgres", "redis", "test")
 FIX = "run `bash scripts/lock.sh` and commit requirements/"
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 

@@ -122,3 +122,33 @@ def test_broken_index_is_refused_by_every_worker(
     refused_and_still_serving(base, kb, env, log, "truncated_vectors",
                               lambda: os.kill(master, signal.SIGHUP), n_refusals=2)
     assert len(_children(master)) == 3
+
+
+LIMIT = 6
+
+
+def test_two_workers_admit_the_limit_once_not_per_worker(tmp_path: Path) -> None:
+    """With the counts in Redis, 2 workers × limit L admit L requests of one client, not 2L; and
+    the client behind the one trusted proxy is its own, whatever X-Forwarded-For it rotates."""
+    from tests.processes import redis_server
+
+    port = free_port()
+    with redis_server(tmp_path) as redis_url:
+        env = faqbot_env(tmp_path, port, FAQBOT_WORKERS="2", FAQBOT_THREADS="2",
+                         FAQBOT_RATE_LIMIT_PER_MINUTE=str(LIMIT), FAQBOT_RATE_LIMIT_BURST=str(LIMIT),
+                         FAQBOT_RATE_LIMIT_STORAGE=redis_url, FAQBOT_TRUSTED_PROXIES="1",
+                         FAQBOT_DELIVERY_IN_MASTER="0")
+        index_kb(write_kb(tmp_path / "kb", TINY_KB), env)
+        with running(GUNICORN, env, port, tmp_path / "gunicorn.log") as proc:
+            wait_until(lambda: len(_children(proc.pid)) == 2, 60, "two workers")
+            statuses = []
+            for i in range(3 * LIMIT):
+                # A new connection each time, so the kernel spreads them over both workers.
+                r = requests.post(f"http://127.0.0.1:{port}/v1/search", json={"query": "refund"},
+                                  headers={"X-Forwarded-For": f"198.51.100.{i}, 203.0.113.9",
+                                           "Connection": "close"}, timeout=30)
+                statuses.append(r.status_code)
+            assert statuses.count(200) == LIMIT and statuses.count(429) == 2 * LIMIT, statuses
+            other = requests.post(f"http://127.0.0.1:{port}/v1/search", json={"query": "refund"},
+                                  headers={"X-Forwarded-For": "203.0.113.10"}, timeout=30)
+            assert other.status_code == 200  # another customer behind the same proxy
