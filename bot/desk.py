@@ -115,9 +115,7 @@ class Desk:
                          took_ms=_ms(started))
         answer = self.bot.answer(text, lang, previous)
         detected = answer.language
-        self._customer(sid, text, detected)
-        if contact:
-            self.store.set_contact(sid, contact)
+        said = self._said(sid, text, detected)
         top_tags = self._tags(answer)
         trigger = self.triggers.detect(text, detected, top_tags)
         if trigger is None and answer.decision == Decision.ANSWERED and answer.answer is not None:
@@ -127,7 +125,10 @@ class Desk:
         if trigger is None and answer.decision == Decision.ESCALATED:
             trigger = Trigger(answer.reason, Priority.NORMAL)
         if trigger is not None:
-            return self._escalate(sid, detected, trigger, answer, started, contact)
+            return self._escalate(sid, detected, trigger, answer, started, contact, said=said)
+        self.store.add_turn(said)
+        if contact:
+            self.store.set_contact(sid, contact)
         bot_text = (answer.answer.title if answer.answer is not None
                     else "\n".join([answer.notice, *(s.title for s in answer.suggestions)]))
         top = answer.hits[0] if answer.hits else None
@@ -166,12 +167,13 @@ class Desk:
         note = " ".join(text.split())
         session = self.store.session(sid)
         detected = self.bot.resolve_language(note, lang, session.lang if session else None)
-        self._customer(sid, note or message("ui.talk_to_person", detected), detected,
-                       reason="handoff_form")
-        if contact:
-            self.store.set_contact(sid, contact)
+        said = self._said(sid, note or message("ui.talk_to_person", detected), detected,
+                          reason="handoff_form")
         current = self.store.open_escalation(sid)
         if current is not None:
+            self.store.add_turn(said)
+            if contact:
+                self.store.set_contact(sid, contact)
             esc = self.store.update_escalation(current.escalation_id, contact=contact or None,
                                                message=redact(note) if note else None)
             notice = join_messages(detected, message("form_received", detected),
@@ -182,7 +184,7 @@ class Desk:
             return Reply(sid, turn.turn_id, Decision.HANDED_OFF, Reason.CUSTOMER_FORM, detected,
                          HANDED_OFF, notice, escalation=esc, took_ms=_ms(started))
         return self._escalate(sid, detected, Trigger(Reason.CUSTOMER_FORM, Priority.NORMAL), None,
-                              started, contact, note)
+                              started, contact, note, said=said)
 
     def feedback(self, session_id: str, turn_id: int, helpful: bool | None = None,
                  csat: int | None = None, comment: str = "") -> FeedbackResult:
@@ -199,15 +201,14 @@ class Desk:
         if helpful is False:
             turns = self.store.transcript(sid)
             rated = next((t for t in turns if t.turn_id == turn_id), None)
-            self.store.add_turn(Turn(sid, Role.SYSTEM, "The customer said this answer did not help.",
-                                     self.clock(), lang, article_id=rated.article_id if rated else "",
-                                     reason=f"unhelpful:{turn_id}"))
-            if session.state == BOT:
-                streak = unhelpful_streak(self.store.transcript(sid))
-                if streak >= self.settings.unhelpful_limit:
-                    reply = self._escalate(sid, lang, Trigger(Reason.UNHELPFUL, Priority.NORMAL), None,
-                                           time.perf_counter(), None)
-                    return FeedbackResult(sid, reply.state, reply.notice, reply.escalation)
+            note = Turn(sid, Role.SYSTEM, "The customer said this answer did not help.", self.clock(),
+                        lang, article_id=rated.article_id if rated else "", reason=f"unhelpful:{turn_id}")
+            if session.state == BOT and \
+                    unhelpful_streak([*turns, note]) >= self.settings.unhelpful_limit:
+                reply = self._escalate(sid, lang, Trigger(Reason.UNHELPFUL, Priority.NORMAL), None,
+                                       time.perf_counter(), None, said=note)
+                return FeedbackResult(sid, reply.state, reply.notice, reply.escalation)
+            self.store.add_turn(note)
         open_esc = self.store.open_escalation(sid) if session.state == HANDED_OFF else None
         return FeedbackResult(sid, session.state, message("ui.thanks_feedback", lang), open_esc)
 
@@ -227,7 +228,11 @@ class Desk:
 
     # --- helpers ---
     def _customer(self, sid: str, text: str, lang: str, reason: str = "") -> Turn:
-        return self.store.add_turn(Turn(sid, Role.CUSTOMER, redact(text), self.clock(), lang, reason=reason))
+        return self.store.add_turn(self._said(sid, text, lang, reason))
+
+    def _said(self, sid: str, text: str, lang: str, reason: str = "") -> Turn:
+        """The customer's message as the transcript keeps it (redacted), not stored yet."""
+        return Turn(sid, Role.CUSTOMER, redact(text), self.clock(), lang, reason=reason)
 
     def _tags(self, answer: Answer) -> tuple[str, ...]:
         if not answer.hits:
@@ -247,7 +252,9 @@ class Desk:
         return reply_notice(reply, lang, queue.timezone)
 
     def _escalate(self, sid: str, lang: str, trigger: Trigger, answer: Answer | None,
-                  started: float, contact: Contact | None, note: str = "") -> Reply:
+                  started: float, contact: Contact | None, note: str = "", *, said: Turn) -> Reply:
+        """Hand the session to a person: the escalation, its deliveries, what the customer said
+        (`said`) and the bot's reply are one transaction."""
         now = self.clock()
         tags = self._tags(answer) if answer else ()
         queue, priority = route(self.settings, lang, tags, trigger.reason, trigger.priority)
@@ -260,16 +267,19 @@ class Desk:
                          out_of_hours=reply.out_of_hours, updated_at=now)
         # Without contact details, give the customer a moment to fill in the handoff form first.
         deliver_at = now if known.email or known.phone else now + self.settings.handoff_grace_seconds
-        esc = self.store.add_escalation(esc, [w.name for w in self.settings.webhooks], deliver_at)
         key = _REASON_MESSAGES.get(trigger.reason.split(":")[0],
                                    SENSITIVE if trigger.reason.startswith(SENSITIVE) else "handoff")
         notice = join_messages(lang, message(key, lang),
                                reply_notice(reply, lang, self.settings.queue(queue).timezone))
         top = answer.hits[0] if answer and answer.hits else None
-        turn = self.store.add_turn(Turn(sid, Role.BOT, notice, self.clock(), lang, Decision.ESCALATED,
-                                        top.article_id if top else "",
-                                        answer.confidence if answer else None, trigger.reason,
-                                        _ms(started)))
+        bot_turn = Turn(sid, Role.BOT, notice, self.clock(), lang, Decision.ESCALATED,
+                        top.article_id if top else "", answer.confidence if answer else None,
+                        trigger.reason, _ms(started))
+        esc = self.store.add_escalation(esc, [w.name for w in self.settings.webhooks], deliver_at,
+                                        turns=(said, bot_turn))
+        if contact:
+            self.store.set_contact(sid, contact)
+        turn = esc.transcript[-1]
         log.info("escalation=%s reason=%s queue=%s priority=%s lang=%s", esc.escalation_id,
                  trigger.reason, queue, priority, lang)
         return Reply(sid, turn.turn_id, Decision.ESCALATED, trigger.reason, lang, HANDED_OFF, notice,

@@ -7,7 +7,7 @@ leaves a handed-off session without its escalation or an escalation that is neve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from bot.records import ApiKey, Contact, Delivery, Escalation, Feedback, Session, Turn
@@ -33,9 +33,11 @@ class Store(Protocol):
 
     # --- escalations ---
     def add_escalation(self, escalation: Escalation, targets: Sequence[str],
-                       deliver_at: float) -> Escalation:
+                       deliver_at: float, turns: Sequence[Turn] = ()) -> Escalation:
         """One transaction: the escalation, one PENDING delivery per webhook target (first attempt
-        not before `deliver_at`), and the session set to HANDED_OFF."""
+        not before `deliver_at`), the session set to HANDED_OFF, and `turns` of that session (the
+        customer's message that escalated, the bot's reply) — after a crash a session has all of
+        it or none. The escalation comes back with its transcript, these turns (with ids) last."""
 
     def escalation(self, escalation_id: str) -> Escalation | None: ...
 
@@ -68,6 +70,11 @@ class Store(Protocol):
 
     def turns(self, since: float | None = None, until: float | None = None) -> list[Turn]:
         """All turns in [since, until), oldest first (for analytics)."""
+
+    # --- secrets ---
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        """The deployment's secret called `name`, created from `make()` on first use; every process
+        sharing the store reads the same value (e.g. the key that signs session tokens)."""
 
     # --- webhook outbox ---
     def lease_deliveries(self, now: float, lease_seconds: float, limit: int) -> list[Delivery]:

@@ -67,6 +67,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
     key_id TEXT PRIMARY KEY, role TEXT NOT NULL, name TEXT NOT NULL,
     created_at DOUBLE PRECISION NOT NULL, revoked_at DOUBLE PRECISION,
     secret_hash TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 SESSION_COLS = "session_id, state, lang, created_at, updated_at, contact"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -52,9 +52,12 @@ class SqlStore(SqlConnection):
     def add_turn(self, turn: Turn) -> Turn:
         r.check_turn(turn)
         with self._tx("add_turn") as tx:
-            self._touch_session(tx, turn.session_id, turn.lang, turn.at)
-            row = tx.one(f"INSERT INTO turns ({r.TURN_FIELDS}) VALUES ({r.marks(r.TURN_FIELDS)}) "
-                         "RETURNING turn_id", *r.turn_values(turn))
+            return self._insert_turn(tx, turn)
+
+    def _insert_turn(self, tx: Tx, turn: Turn) -> Turn:
+        self._touch_session(tx, turn.session_id, turn.lang, turn.at)
+        row = tx.one(f"INSERT INTO turns ({r.TURN_FIELDS}) VALUES ({r.marks(r.TURN_FIELDS)}) "
+                     "RETURNING turn_id", *r.turn_values(turn))
         if row is None:
             raise RuntimeError("INSERT ... RETURNING gave no row")
         return replace(turn, turn_id=int(row[0]))
@@ -87,12 +90,18 @@ class SqlStore(SqlConnection):
 
     # --- escalations ---
     def add_escalation(self, escalation: Escalation, targets: Sequence[str],
-                       deliver_at: float) -> Escalation:
+                       deliver_at: float, turns: Sequence[Turn] = ()) -> Escalation:
         e = escalation
         r.check_escalation(e, targets)
+        for turn in turns:
+            r.check_turn(turn)
+            if turn.session_id != e.session_id:
+                raise ValueError(f"turn of session {turn.session_id!r} in {e.session_id!r}'s escalation")
         with self._tx(f"add_escalation {e.escalation_id}") as tx:
             # The hand-off is written first so that a refused escalation rolls it back too.
             self._touch_session(tx, e.session_id, e.language, e.created_at, r.contact_json(e.contact))
+            for turn in turns:
+                self._insert_turn(tx, turn)
             tx.run("UPDATE sessions SET state = ? WHERE session_id = ?", HANDED_OFF, e.session_id)
             tx.run(f"INSERT INTO escalations ({r.ESCALATION_COLS}) VALUES ({r.marks(r.ESCALATION_COLS)})",
                    *r.escalation_values(e))
@@ -278,6 +287,16 @@ class SqlStore(SqlConnection):
             raise ConflictError(f"delivery {delivery_id} is {status}, not {DEAD}")
 
     # --- API keys ---
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        with self._tx(f"secret {name}") as tx:
+            # Whoever inserts first wins; every process (and replica) then reads that one value.
+            tx.run("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                   name, make())
+            row = tx.one("SELECT value FROM secrets WHERE name = ?", name)
+        if row is None:
+            raise RuntimeError(f"secret {name!r} vanished inside its own transaction")
+        return str(row[0])
+
     def add_key(self, key: ApiKey, secret_hash: str) -> ApiKey:
         r.check_id("key_id", key.key_id)
         r.check_id("secret_hash", secret_hash)

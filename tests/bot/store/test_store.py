@@ -173,6 +173,32 @@ def test_a_refused_escalation_leaves_nothing_behind(store: Store) -> None:
     assert store.open_escalation("s2") is None
 
 
+def test_an_escalation_and_the_turns_that_made_it_are_one_transaction(store: Store) -> None:
+    said = turn("s3", text="talk to a person", at=300.0)
+    reply = turn("s3", "bot", "A person will reply.", 300.5, decision="escalated", reason="human_requested")
+    e = store.add_escalation(escalation("e3", "s3", 300.0), ["helpdesk"], 300.0, turns=(said, reply))
+    assert [(t.role, t.text) for t in e.transcript] == [("customer", "talk to a person"),
+                                                        ("bot", "A person will reply.")]
+    assert all(t.turn_id > 0 for t in e.transcript)
+    assert store.session("s3").state == HANDED_OFF  # type: ignore[union-attr]
+    # A refused escalation (its id is taken) rolls its turns back with it.
+    with pytest.raises(ConflictError):
+        store.add_escalation(escalation("e3", "s4", 400.0), [], 400.0, turns=(turn("s4", at=400.0),))
+    assert store.session("s4") is None and store.transcript("s4") == []
+
+
+def test_turns_of_another_session_are_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="turn of session 's9'"):
+        store.add_escalation(escalation("e9", "s8"), [], 1.0, turns=(turn("s9"),))
+
+
+def test_a_secret_is_made_once_and_shared(store: Store) -> None:
+    first = store.secret("signing", lambda: "one")
+    assert first == "one"
+    assert store.secret("signing", lambda: "two") == "one"  # another process finds the first
+    assert store.secret("other", lambda: "three") == "three"
+
+
 @pytest.mark.parametrize(("change", "targets", "match"), [
     ({"priority": "asap"}, ["hd"], "priority must be one of .*'asap'"),
     ({"status": "closed"}, ["hd"], "status must be one of .*'closed'"),
