@@ -11,6 +11,7 @@ from flask import Flask
 from bot import Bot, ready_bot
 from bot.agents import Agents
 from bot.desk import Desk
+from bot.sessions import session_tokens
 from bot.store import Store, open_store
 from kb.settings import Settings
 from server import agent, customer, errors, limits, observe, pages
@@ -40,5 +41,5 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     checker = RequestChecker(document, store)
     app.before_request(checker.check_parameters)
     app.extensions[EXTENSION] = Services(settings, bot, store, Desk(bot, store, settings),
-                                         Agents(store), checker, document)
+                                         Agents(store), session_tokens(settings, store), checker, document)
     return app

@@ -13,8 +13,6 @@ SESSION_ID_CHARS = "A-Za-z0-9_.:-"
 SESSION_ID_MAX = 128
 SESSION_ID_PATTERN = f"^[{SESSION_ID_CHARS}]{{1,{SESSION_ID_MAX}}}$"
 SESSION_ID_RULE = f"1-{SESSION_ID_MAX} letters, digits, '_', '.', ':' or '-'"
-# Short ids (a help desk's ticket numbers) are guessable: only ids at least this long are read back.
-READABLE_SESSION_ID_MIN = 16
 
 ARTICLE_ID_MAX = 200  # longer than any id the KB loader accepts, so an unknown id is a clear 404
 LANG_MAX = 64

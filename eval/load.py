@@ -65,10 +65,10 @@ class _Tally:
 
 
 async def _one(session: aiohttp.ClientSession, url: str, body: dict[str, Any], key: str,
-               tally: _Tally) -> dict[str, Any] | None:
+               tally: _Tally, headers: dict[str, str] | None = None) -> dict[str, Any] | None:
     started = time.perf_counter()
     try:
-        async with session.post(url, json=body) as response:
+        async with session.post(url, json=body, headers=headers) as response:
             data = await response.json(content_type=None)
             status = response.status
     except (TimeoutError, aiohttp.ClientError, json.JSONDecodeError, ValueError) as e:
@@ -89,18 +89,22 @@ async def _client(n: int, base: str, deadline: float, questions: Sequence[str], 
     connector = aiohttp.TCPConnector(limit=1, force_close=False)
     async with aiohttp.ClientSession(base_url=base, connector=connector,
                                      timeout=aiohttp.ClientTimeout(total=timeout)) as session:
-        turn, session_id = 0, None
+        turn, session_id, token = 0, None, ""
         while time.monotonic() < deadline:
             if turn % TURNS_PER_SESSION == 0:
-                session_id = f"load-{seed}-{n}-{turn:06d}-{rng.getrandbits(32):08x}"
+                session_id, token = None, ""  # the server starts the next conversation
             question = rng.choice(questions)
             if rng.random() < 0.2:
                 await _one(session, "/v1/search", {"query": question, "k": 5}, "hits", tally)
             else:
-                data = await _one(session, "/v1/answer",
-                                  {"question": question, "session_id": session_id}, "decision", tally)
+                body: dict[str, Any] = {"question": question}
+                if session_id:
+                    body["session_id"] = session_id
+                data = await _one(session, "/v1/answer", body, "decision", tally,
+                                  {"X-Session-Token": token} if token else None)
                 if data is not None:
                     tally.decisions[str(data["decision"])] += 1
+                    session_id, token = data["session_id"], data["session_token"]
             turn += 1
 
 

@@ -66,6 +66,9 @@ class Settings:
     log_format: str = "json"  # "json" (one object a line, with the request id) or "text"
     # Conversations, escalations and feedback: "sqlite:///path.db" or "postgresql://user@host/db".
     store_url: str = "sqlite:///var/faqbot.db"
+    # Signs the session tokens customers hold (bot/sessions.py); "" keeps a random one in the store,
+    # shared by every process. Set it to rotate (every customer then starts a new conversation).
+    session_secret: str = ""
     # Origins whose pages may call the public API from a browser (the widget); "*" allows any.
     cors_origins: tuple[str, ...] = ("*",)
     # Public (widget) endpoints per client IP; requests with an API key are exempt. 0 = no limit.
@@ -128,6 +131,8 @@ class Settings:
             raise SettingsError(f"rate_limit_burst must be positive, got {self.rate_limit_burst!r}")
         if self.log_format not in ("json", "text"):
             raise SettingsError(f"log_format must be 'json' or 'text', got {self.log_format!r}")
+        if self.session_secret and len(self.session_secret) < 16:
+            raise SettingsError("session_secret must be at least 16 characters (or empty)")
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:

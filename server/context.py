@@ -10,6 +10,7 @@ from flask import current_app, g
 from bot import Bot
 from bot.agents import Agents
 from bot.desk import Desk
+from bot.sessions import SessionTokens
 from bot.store import Store
 from kb.settings import Settings
 from server.input import RequestChecker
@@ -27,6 +28,7 @@ class Services:
     store: Store
     desk: Desk
     agents: Agents
+    tokens: SessionTokens
     checker: RequestChecker
     document: Schema  # the OpenAPI document the checker reads, served at /openapi.json
 

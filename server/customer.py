@@ -5,56 +5,83 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
-from bot.desk import check_contact
+from bot.desk import Reply, check_contact, new_session_id
+from bot.keys import authenticate
 from bot.messages import catalog_languages, text_direction, ui_strings
-from kb.errors import NotFoundError, shown
+from kb.errors import ForbiddenError, NotFoundError, shown
 from server import observe, views
 from server.context import body, services
 from server.input import query
+from server.openapi import SESSION_TOKEN
 
 bp = Blueprint("customer", __name__)
 
 
+def _session(session_id: str | None) -> str:
+    """The session this request may act on. A help desk (any valid key) may use its own ids, such
+    as ticket numbers; a keyless caller only sessions the server issued, proven by the token it
+    got with the id (`X-Session-Token`). No id: a new session."""
+    s = services()
+    authorization = request.headers.get("Authorization")
+    if authorization:
+        authenticate(s.store, authorization, "helpdesk")
+        return session_id or new_session_id()
+    if session_id is None:
+        return new_session_id()
+    token = request.headers.get(SESSION_TOKEN, "")
+    if not token or not s.tokens.valid(session_id, token):
+        raise ForbiddenError(f"session {shown(session_id)} is not yours: send the {SESSION_TOKEN} "
+                             "header this server returned with the session id, or start a new one")
+    return session_id
+
+
+def _reply(reply: Reply, status: int = 200) -> tuple[Response, int]:
+    observe.count(reply)
+    return jsonify(views.reply(reply, services().tokens.token(reply.session_id))), status
+
+
+@bp.post("/v1/sessions")
+def start_session() -> tuple[Response, int]:
+    session_id = _session(None)
+    return jsonify(session_id=session_id, session_token=services().tokens.token(session_id)), 201
+
+
 @bp.post("/v1/answer")
-def answer() -> Response:
+def answer() -> tuple[Response, int]:
     b = body()
     given = b.get("contact")
     contact = check_contact(**{k: v or "" for k, v in given.items()}) if given else None
-    reply = services().desk.ask(b["question"], b.get("lang"), b.get("session_id"), contact)
-    observe.count(reply)
-    return jsonify(views.reply(reply))
+    session_id = _session(b.get("session_id"))
+    return _reply(services().desk.ask(b["question"], b.get("lang"), session_id, contact))
 
 
 @bp.post("/v1/choose")
-def choose() -> Response:
+def choose() -> tuple[Response, int]:
     b = body()
-    reply = services().desk.choose(b["session_id"], b["article_id"], b.get("lang"))
-    observe.count(reply)
-    return jsonify(views.reply(reply))
+    return _reply(services().desk.choose(_session(b["session_id"]), b["article_id"], b.get("lang")))
 
 
 @bp.post("/v1/handoff")
 def handoff() -> tuple[Response, int]:
     b = body()
     contact = check_contact(b.get("name") or "", b.get("email") or "", b.get("phone") or "")
-    reply = services().desk.handoff(b["session_id"], contact, b.get("message") or "", b.get("lang"))
-    observe.count(reply)
-    return jsonify(views.reply(reply)), 201
+    session_id = _session(b["session_id"])
+    return _reply(services().desk.handoff(session_id, contact, b.get("message") or "", b.get("lang")), 201)
 
 
 @bp.post("/v1/feedback")
 def feedback() -> Response:
     b = body()
-    result = services().desk.feedback(b["session_id"], b["turn_id"], b.get("helpful"), b.get("csat"),
-                                      b.get("comment") or "")
+    result = services().desk.feedback(_session(b["session_id"]), b["turn_id"], b.get("helpful"),
+                                      b.get("csat"), b.get("comment") or "")
     return jsonify(views.feedback(result))
 
 
 @bp.get("/v1/sessions/<session_id>")
 def session(session_id: str) -> Response:
-    info, turns = services().desk.transcript(session_id, query("after", 0))
+    info, turns = services().desk.transcript(_session(session_id), query("after", 0))
     return jsonify(session_id=info.session_id, state=info.state, language=info.lang,
                    turns=[views.turn(t) for t in turns])
 

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from kb.errors import FaqbotError
 from kb.settings import Settings
 from server.input import printable
+from server.openapi import SESSION_TOKEN
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def install(app: Flask, settings: Settings) -> None:
         if origin and request.path.startswith("/v1/") and (
                 "*" in settings.cors_origins or origin in settings.cors_origins):
             response.headers["Access-Control-Allow-Origin"] = origin
-            response.headers["Access-Control-Allow-Headers"] = "Content-Type, Authorization"
+            response.headers["Access-Control-Allow-Headers"] = f"Content-Type, Authorization, {SESSION_TOKEN}"
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Max-Age"] = "600"
             response.vary.add("Origin")

@@ -52,6 +52,7 @@ class _Operation:
     body: Any | None  # a validator of the JSON body, if the operation takes one
     query: dict[str, tuple[Schema, Any]]  # name → (schema, validator)
     path: dict[str, tuple[Schema, Any]]
+    headers: dict[str, tuple[Schema, Any]]
     any_query: bool
     role: str  # the API key role it needs ("" for none)
 
@@ -76,6 +77,8 @@ class RequestChecker:
                      if p["in"] == "query"},
                     {p["name"]: (p["schema"], self._validator(p["schema"])) for p in params
                      if p["in"] == "path"},
+                    {p["name"]: (p["schema"], self._validator(p["schema"])) for p in params
+                     if p["in"] == "header"},
                     bool(op.get(ANY_QUERY)), roles[0] if roles else "")
 
     def _validator(self, schema: Schema) -> Any:
@@ -106,6 +109,9 @@ class RequestChecker:
         for name, text in path.items():
             if name in op.path:
                 _refuse(op.path[name][1].iter_errors(text), name)
+        for name, (_, validator) in op.headers.items():
+            if name in request.headers:
+                _refuse(validator.iter_errors(request.headers[name]), f"header {name}")
         if op.any_query:
             return
         unknown = sorted(set(request.args) - set(op.query))

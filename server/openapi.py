@@ -17,7 +17,6 @@ from bot.limits import (
     ESCALATIONS_PAGE_MAX,
     MAX_AFTER,
     POPULAR_MAX,
-    READABLE_SESSION_ID_MIN,
     SESSION_ID_MAX,
     SESSION_ID_PATTERN,
     SESSION_ID_RULE,
@@ -33,6 +32,7 @@ MAX_INT = TURN_ID_MAX
 MAX_JSON_DEPTH = 8
 ANY_QUERY = "x-faqbot-any-query"  # pages and scripts take any query (cache busters, utm_ tags)
 ROLE = "x-faqbot-role"  # the key role a security scheme stands for (bot/keys.py)
+SESSION_TOKEN = "X-Session-Token"  # proves a keyless caller's session is theirs (bot/sessions.py)
 Schema = dict[str, Any]
 
 
@@ -112,7 +112,8 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
             "answer": _nullable(_ref("Article")),
             "suggestions": {"type": "array", "items": _obj({"article_id": _STR, "lang": _STR,
                                                             "title": _STR, "confidence": _NUM})},
-            "reason": reason_schema(), "notice": _STR, "session_id": _STR, "turn_id": _INT,
+            "reason": reason_schema(), "notice": _STR, "session_id": _STR, "session_token": _STR,
+            "turn_id": _INT,
             "state": enum(SessionState), "escalation": _nullable(_ref("Escalation")),
             "took_ms": _NUM}),
         "AnswerRequest": _obj({"question": text("question", 1), "lang": lang,
@@ -148,7 +149,8 @@ _ERRORS = {
            "Content-Type, control characters, lone surrogates, nesting deeper than "
            f"{MAX_JSON_DEPTH}, integers beyond ±2^63",
     "401": "No, malformed, unknown or revoked API key",
-    "403": "The key's role may not do this",
+    "403": "The key's role may not do this, or the session is not the caller's (no or wrong "
+           f"{SESSION_TOKEN})",
     "404": "No such session, article, escalation or file",
     "409": "Conflicts with the current state",
     "413": f"Body over {MAX_BODY_BYTES} bytes",
@@ -159,10 +161,13 @@ _ERRORS = {
 
 def _op(summary: str, ok: Schema, errors: str, body: str | None = None,
         params: list[Schema] | None = None, agent: bool = False, status: str = "200",
-        any_query: bool = False) -> Schema:
-    """One operation; `errors` lists its 4xx statuses besides the ones every operation has."""
-    codes = [*errors.split(), *(("401", "403") if agent else ()), *(("400", "413") if body else ()),
-             "500", "503"]
+        any_query: bool = False, session: bool = False) -> Schema:
+    """One operation; `errors` lists its 4xx statuses besides the ones every operation has.
+    `session`: it acts on a session, so a keyless caller sends its token (a help desk its key)."""
+    codes = [*errors.split(), *(("401", "403") if agent or session else ()), *(("400",) if session else ()),
+             *(("400", "413") if body else ()), "500", "503"]
+    if session:
+        params = [*(params or []), _param(SESSION_TOKEN, "header", {"type": "string", "maxLength": 200})]
     op: Schema = {"summary": summary, "responses": {status: ok, **{c: {"$ref": f"#/components/responses/E{c}"}
                                                                    for c in sorted(set(codes))}}}
     if body:
@@ -194,9 +199,8 @@ def _paths() -> dict[str, Schema]:
                    "articles": _INT, "languages": {"type": "array", "items": _STR}})
     transcript = _obj({"session_id": _STR, "state": enum(SessionState), "language": _STR,
                        "turns": {"type": "array", "items": _ref("Turn")}})
-    transcript_params = [
-        _param("session_id", "path", {**_SESSION, "minLength": READABLE_SESSION_ID_MIN}),
-        _param("after", "query", _int(0, MAX_AFTER))]
+    transcript_params = [_param("session_id", "path", _SESSION), _param("after", "query", _int(0, MAX_AFTER))]
+    started = _obj({"session_id": _STR, "session_token": _STR})
     feedback = _obj({"ok": {"type": "boolean", "const": True}, "session_id": _STR,
                      "state": enum(SessionState), "notice": _STR,
                      "escalation": _nullable(_ref("Escalation"))})
@@ -221,17 +225,19 @@ def _paths() -> dict[str, Schema]:
     return {
         "/healthz": {"get": _op("Index version, article count, languages", _json(health), "")},
         "/openapi.json": {"get": _op("This document", _json({"type": "object"}), "")},
+        "/v1/sessions": {"post": _op("Start a session: its id and the token that proves it is yours",
+                                     _json(started, "Started"), "", status="201", session=True)},
         "/v1/answer": {"post": _op("Answer a customer's question", _json(_ref("Reply")), "",
-                                   "AnswerRequest")},
+                                   "AnswerRequest", session=True)},
         "/v1/choose": {"post": _op("The customer picked a suggested article", _json(_ref("Reply")),
-                                   "404", "ChooseRequest")},
+                                   "404", "ChooseRequest", session=True)},
         "/v1/handoff": {"post": _op("Handoff form: hand the session to a person",
                                     _json(_ref("Reply"), "Escalated"), "", "HandoffRequest",
-                                    status="201")},
+                                    status="201", session=True)},
         "/v1/feedback": {"post": _op("Rate an answer (may escalate)", _json(feedback), "404",
-                                     "FeedbackRequest")},
+                                     "FeedbackRequest", session=True)},
         "/v1/sessions/{session_id}": {"get": _op("The customer-visible transcript", _json(transcript),
-                                                 "400 404", params=transcript_params)},
+                                                 "400 404", params=transcript_params, session=True)},
         "/v1/search": {"post": _op("KB search", _json(hits), "", "SearchRequest")},
         "/v1/articles/popular": {"get": _op("Most asked-for articles", _json(popular), "400",
                                             params=popular_params)},

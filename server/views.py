@@ -29,12 +29,13 @@ def escalation(e: Escalation, full: bool = False) -> dict[str, Any]:
     return out
 
 
-def reply(r: Reply) -> dict[str, Any]:
+def reply(r: Reply, session_token: str) -> dict[str, Any]:
     return {
         "decision": r.decision, "confidence": r.confidence, "language": r.language,
         "answer": asdict(r.answer) if r.answer else None,
         "suggestions": [asdict(s) for s in r.suggestions], "reason": r.reason, "notice": r.notice,
-        "session_id": r.session_id, "turn_id": r.turn_id, "state": r.state,
+        "session_id": r.session_id, "session_token": session_token, "turn_id": r.turn_id,
+        "state": r.state,
         "escalation": escalation(r.escalation) if r.escalation else None, "took_ms": r.took_ms,
     }
 

@@ -243,9 +243,11 @@
   }
 
   // ---- HTTP --------------------------------------------------------------------------------------
-  function api(base, method, path, body) {
+  // `token`: the session's, proving to the server that the conversation is this visitor's.
+  function api(base, method, path, body, token) {
     var init = { method: method, credentials: "omit", headers: {} };
-    if (body !== undefined) {
+    if (token) init.headers["X-Session-Token"] = token;
+    if (body !== undefined && body !== null) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
@@ -257,12 +259,6 @@
         throw err;
       });
     });
-  }
-
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return (256 | b).toString(16).slice(1); }).join("");
   }
 
   function store(key, value) {
@@ -383,7 +379,9 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
         return matchLang(l, config.languages || []);
       }).filter(function (l) { return l && catalog[l]; })[0] ||
       matchLang(config.default_lang, uiLangs) || uiLangs[0] || "en";
-    var sessionId = saved.id || null;
+    // A session saved before tokens existed cannot prove it is ours: it starts afresh.
+    var sessionId = (saved.token && saved.id) || null;
+    var sessionToken = sessionId ? saved.token : null;
     var state = "bot";
     var lastTurn = 0;
     var started = false; // greeting and history shown
@@ -446,7 +444,10 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     }
 
     // Nothing is stored for visitors who never chat.
-    function remember() { store(storageKey, sessionId ? { id: sessionId, lang: lang } : null); }
+    function remember() {
+      store(storageKey, sessionId ? { id: sessionId, token: sessionToken, lang: lang } : null);
+    }
+    function forget() { sessionId = null; sessionToken = null; remember(); }
 
     // ---- messages ----
     function dirOf(l) { return rtl.indexOf(l) >= 0 ? "rtl" : "ltr"; }
@@ -497,7 +498,8 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       function rate(helpful) {
         if (row.dataset.sent) return;
         row.dataset.sent = "1";
-        api(opts.api, "POST", "/v1/feedback", { session_id: sessionId, turn_id: turnId, helpful: helpful })
+        api(opts.api, "POST", "/v1/feedback", { session_id: sessionId, turn_id: turnId, helpful: helpful },
+            sessionToken)
           .then(function (d) {
             row.replaceChildren(h("span", { text: t("thanks_feedback") }));
             announce(t("thanks_feedback"));
@@ -561,6 +563,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     function reply(d, customerEl) {
       stopTyping();
       sessionId = d.session_id || sessionId;
+      sessionToken = d.session_token || sessionToken;
       if (d.turn_id) lastTurn = Math.max(lastTurn, d.turn_id);
       if (customerEl && d.language) {
         customerEl.setAttribute("lang", d.language);
@@ -586,7 +589,8 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     function request(path, body, customerEl) {
       busy = true;
       startTyping();
-      return api(opts.api, "POST", path, body).then(function (d) { reply(d, customerEl); }, showError)
+      return api(opts.api, "POST", path, body, sessionToken).then(function (d) { reply(d, customerEl); },
+                                                                  showError)
         .then(function () { busy = false; });
     }
 
@@ -599,15 +603,23 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       request("/v1/answer", body, el);
     }
 
+    /** The session (started by the server if there is none yet), then its id. */
     function ensureSession() {
-      if (!sessionId) { sessionId = randomId(); remember(); }
-      return sessionId;
+      if (sessionId) return Promise.resolve(sessionId);
+      return api(opts.api, "POST", "/v1/sessions", null).then(function (d) {
+        sessionId = d.session_id;
+        sessionToken = d.session_token;
+        remember();
+        return sessionId;
+      });
     }
 
     function choose(articleId) {
       if (busy) return;
       // The conversation's language, not the suggestion's: the server then picks the best version.
-      request("/v1/choose", { session_id: ensureSession(), article_id: articleId, lang: lang });
+      ensureSession().then(function (id) {
+        request("/v1/choose", { session_id: id, article_id: articleId, lang: lang });
+      }, showError);
       input.focus();
     }
 
@@ -633,7 +645,8 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
 
     function restore() {
       if (!sessionId) return Promise.resolve(false);
-      return api(opts.api, "GET", "/v1/sessions/" + encodeURIComponent(sessionId)).then(function (d) {
+      return api(opts.api, "GET", "/v1/sessions/" + encodeURIComponent(sessionId), undefined,
+                 sessionToken).then(function (d) {
         state = d.state;
         if (d.language && catalog[d.language]) setLang(d.language);
         quiet = true;
@@ -645,7 +658,8 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
           return d.turns.length > 0;
         });
       }, function (err) {
-        if (err.status === 404) { sessionId = null; remember(); }
+        // Gone (404) or not provably ours (403, e.g. the server's secret was rotated): start afresh.
+        if (err.status === 404 || err.status === 403) forget();
         return false;
       });
     }
@@ -669,7 +683,8 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     function poll() {
       pollTimer = null;
       if (!sessionId || state !== "handed_off") return;
-      api(opts.api, "GET", "/v1/sessions/" + encodeURIComponent(sessionId) + "?after=" + lastTurn)
+      api(opts.api, "GET", "/v1/sessions/" + encodeURIComponent(sessionId) + "?after=" + lastTurn,
+          undefined, sessionToken)
         .then(function (d) {
           d.turns.forEach(function (tn) {
             lastTurn = Math.max(lastTurn, tn.turn_id);
@@ -716,10 +731,12 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
         }
         if (busy) return;
         busy = true;
-        var body = { session_id: ensureSession(), email: address, lang: lang };
-        if (name[1].value.trim()) body.name = name[1].value.trim();
-        if (msg[1].value.trim()) body.message = msg[1].value.trim();
-        api(opts.api, "POST", "/v1/handoff", body).then(function (d) {
+        ensureSession().then(function (id) {
+          var body = { session_id: id, email: address, lang: lang };
+          if (name[1].value.trim()) body.name = name[1].value.trim();
+          if (msg[1].value.trim()) body.message = msg[1].value.trim();
+          return api(opts.api, "POST", "/v1/handoff", body, sessionToken);
+        }).then(function (d) {
           busy = false;
           formBack = null; // sent: the conversation goes on in the input, not at the button
           closeForm();

@@ -19,3 +19,8 @@ def client(bot: Bot, store: Store) -> FlaskClient:
 @pytest.fixture
 def agent(store: Store) -> dict[str, str]:
     return {"Authorization": f"Bearer {create_key(store, 'agent', 'Ann')[1]}"}
+
+
+@pytest.fixture
+def helpdesk(store: Store) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_key(store, 'helpdesk', 'Zendesk')[1]}"}

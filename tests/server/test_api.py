@@ -21,14 +21,14 @@ def client(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
 
 
 def test_answer_contract(client: FlaskClient) -> None:
-    r = client.post("/v1/answer", json={"question": "forgot my password", "session_id": "s-1"})
+    r = client.post("/v1/answer", json={"question": "forgot my password"})
     assert r.status_code == 200
     d = r.get_json()
     assert d["decision"] == "answered"
     assert set(d) >= {"decision", "confidence", "language", "answer", "suggestions", "reason"}
     assert set(d["answer"]) == {"article_id", "lang", "title", "body", "url"}
     assert d["answer"]["article_id"] == "reset-password"
-    assert d["session_id"] == "s-1"
+    assert len(d["session_id"]) == 32 and d["session_token"]
 
 
 def test_escalation_contract(bot: Bot, tmp_path: Path) -> None:

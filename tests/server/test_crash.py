@@ -1,5 +1,6 @@
 """Crash safety: `faqbot serve` is SIGKILLed while customers escalate and rate answers; after a
-restart every escalation and every feedback the server acknowledged (2xx) is in the store."""
+restart every escalation and every feedback the server acknowledged (2xx) is in the store, and
+every session has the customer's message that escalated it and its escalation, or neither."""
 
 from __future__ import annotations
 
@@ -35,30 +36,28 @@ def _customer(n: int, base: str, stop: threading.Event, acked: _Acked) -> None:
     http = requests.Session()
     turn = 0
     while not stop.is_set():
-        session_id = f"crash-{n:02d}-{turn:05d}-{rng.getrandbits(40):010x}"
-        kind = turn % 3
+        kind = (turn + rng.randrange(3)) % 3
         turn += 1
         try:
             if kind == 0:  # "talk to a person": escalated by the bot itself
-                r = http.post(f"{base}/v1/answer", timeout=10,
-                              json={"question": "talk to a person please", "session_id": session_id})
+                r = http.post(f"{base}/v1/answer", timeout=10, json={"question": "talk to a person please"})
                 if r.ok:
                     with acked.lock:
                         acked.escalations.add(r.json()["escalation"]["escalation_id"])
                 continue
-            r = http.post(f"{base}/v1/answer", timeout=10,
-                          json={"question": "forgot my password", "session_id": session_id})
+            r = http.post(f"{base}/v1/answer", timeout=10, json={"question": "forgot my password"})
             if not r.ok:
                 raise requests.ConnectionError(f"answer: {r.status_code}")
+            session_id, token = r.json()["session_id"], {"X-Session-Token": r.json()["session_token"]}
             if kind == 1:
                 turn_id = int(r.json()["turn_id"])
-                r = http.post(f"{base}/v1/feedback", timeout=10,
+                r = http.post(f"{base}/v1/feedback", timeout=10, headers=token,
                               json={"session_id": session_id, "turn_id": turn_id, "helpful": True, "csat": 5})
                 if r.ok:
                     with acked.lock:
                         acked.feedback.add((session_id, turn_id))
             else:
-                r = http.post(f"{base}/v1/handoff", timeout=10,
+                r = http.post(f"{base}/v1/handoff", timeout=10, headers=token,
                               json={"session_id": session_id, "name": "Ann", "email": "ann@example.com",
                                     "message": "please call me"})
                 if r.status_code == 201:
@@ -98,7 +97,13 @@ def test_kill_9_loses_nothing_acknowledged(tmp_path: Path) -> None:
         try:
             missing = [e for e in sorted(escalations) if store.escalation(e) is None]
             stored = {(f.session_id, f.turn_id) for f in store.feedback()}
+            escalated = {e.session_id for e in store.escalations(limit=10**6)}
+            asked = {t.session_id for t in store.turns() if t.role == "customer"
+                     and (t.text == "talk to a person please" or t.reason == "handoff_form")}
         finally:
             store.close()
     assert not missing, f"{len(missing)} of {len(escalations)} acknowledged escalations lost"
     assert feedback <= stored, f"{len(feedback - stored)} of {len(feedback)} acknowledged feedback lost"
+    # One transaction: a message that asked for a person and its escalation, or neither.
+    assert asked == escalated, (f"{len(asked - escalated)} requests without their escalation, "
+                                f"{len(escalated - asked)} escalations without the request")

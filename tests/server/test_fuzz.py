@@ -39,9 +39,11 @@ def live(bot: Bot, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     thread.start()
     base = f"http://127.0.0.1:{server.effective_port}"
     _, secret = create_key(store, "agent", "Fuzz")
-    # One real conversation, so generated ids sometimes meet an existing session.
+    # One real conversation (a help desk's, with its own id), so generated ids sometimes meet an
+    # existing session.
+    _, helpdesk = create_key(store, "helpdesk", "Fuzz desk")
     requests.post(f"{base}/v1/answer", json={"question": "forgot my password", "session_id": SID},
-                  timeout=30).raise_for_status()
+                  headers={"Authorization": f"Bearer {helpdesk}"}, timeout=30).raise_for_status()
     yield base, {"Authorization": f"Bearer {secret}"}
     server.close()
     thread.join(timeout=10)

@@ -94,8 +94,7 @@ def test_workers_share_one_mapped_index_and_one_delivery_process(
         maps = Path(f"/proc/{pid}/maps").read_text()
         assert vectors in maps and "classifier.npz" in maps and "bm25.npz" in maps
     # An escalation reaches the help desk exactly once, from the one delivery process.
-    r = requests.post(f"{base}/v1/answer", json={"question": "talk to a person",
-                                                 "session_id": "gunicorn-delivery-0001"}, timeout=30)
+    r = requests.post(f"{base}/v1/answer", json={"question": "talk to a person"}, timeout=30)
     escalation_id = r.json()["escalation"]["escalation_id"]
     received = helpdesk[1]
     wait_until(lambda: any(x["key"] == escalation_id for x in received), 60, "the webhook")

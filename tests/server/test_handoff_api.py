@@ -7,29 +7,33 @@ from flask.testing import FlaskClient
 
 from bot.keys import create_key
 from bot.store import Store
+from tests.server.apps import started
 
 
 def test_conversation_round_trip(client: FlaskClient) -> None:
     first = client.post("/v1/answer", json={"question": "forgot my password"}).get_json()
-    sid = first["session_id"]
+    sid, token = first["session_id"], {"X-Session-Token": first["session_token"]}
     assert first["state"] == "bot" and first["turn_id"] > 0 and first["escalation"] is None
-    second = client.post("/v1/answer", json={"question": "how much is delivery", "session_id": sid})
+    second = client.post("/v1/answer", json={"question": "how much is delivery", "session_id": sid},
+                         headers=token)
     assert second.get_json()["session_id"] == sid
-    d = client.get(f"/v1/sessions/{sid}").get_json()
+    assert second.get_json()["session_token"] == first["session_token"]
+    d = client.get(f"/v1/sessions/{sid}", headers=token).get_json()
     assert [t["role"] for t in d["turns"]] == ["customer", "bot", "customer", "bot"]
     assert d["turns"][1]["article_id"] == "reset-password" and d["turns"][1]["at"].endswith("Z")
-    later = client.get(f"/v1/sessions/{sid}?after={first['turn_id']}").get_json()["turns"]
+    later = client.get(f"/v1/sessions/{sid}?after={first['turn_id']}", headers=token).get_json()["turns"]
     assert len(later) == 2
 
 
 def test_handoff_feedback_and_agent_flow(client: FlaskClient, agent: dict[str, str]) -> None:
-    sid = "widget-session-0001"
-    answered = client.post("/v1/answer", json={"question": "forgot my password", "session_id": sid})
+    sid, token = started(client)
+    answered = client.post("/v1/answer", json={"question": "forgot my password", "session_id": sid},
+                           headers=token)
     fb = client.post("/v1/feedback", json={"session_id": sid, "turn_id": answered.get_json()["turn_id"],
-                                           "helpful": True, "csat": 5})
+                                           "helpful": True, "csat": 5}, headers=token)
     assert fb.status_code == 200 and fb.get_json()["ok"] and fb.get_json()["escalation"] is None
     r = client.post("/v1/handoff", json={"session_id": sid, "name": "Jane", "email": "jane@example.com",
-                                         "message": "I need help with an invoice"})
+                                         "message": "I need help with an invoice"}, headers=token)
     assert r.status_code == 201
     esc = r.get_json()["escalation"]
     assert r.get_json()["state"] == "handed_off" and esc["reason"] == "customer_form"
@@ -40,13 +44,15 @@ def test_handoff_feedback_and_agent_flow(client: FlaskClient, agent: dict[str, s
     assert claimed.get_json()["status"] == "claimed" and claimed.get_json()["agent"] == "Ann"
     reply = client.post(f"/v1/agent/sessions/{sid}/reply", headers=agent, json={"text": "Hi Jane!"})
     assert reply.status_code == 201
-    waiting = client.post("/v1/answer", json={"question": "hello?", "session_id": sid}).get_json()
+    waiting = client.post("/v1/answer", json={"question": "hello?", "session_id": sid},
+                          headers=token).get_json()
     assert waiting["decision"] == "handed_off" and waiting["answer"] is None and waiting["notice"]
-    turns = client.get(f"/v1/sessions/{sid}").get_json()["turns"]
+    turns = client.get(f"/v1/sessions/{sid}", headers=token).get_json()["turns"]
     assert any(t["role"] == "agent" and t["text"] == "Hi Jane!" for t in turns)
     back = client.post(f"/v1/agent/sessions/{sid}/release", headers=agent).get_json()
     assert back["state"] == "bot"
-    again = client.post("/v1/answer", json={"question": "forgot my password", "session_id": sid})
+    again = client.post("/v1/answer", json={"question": "forgot my password", "session_id": sid},
+                        headers=token)
     assert again.get_json()["decision"] == "answered"
     stats = client.get("/v1/analytics", headers=agent).get_json()
     assert stats["totals"]["conversations"] == 1 and stats["totals"]["csat_avg"] == 5.0
@@ -89,22 +95,22 @@ def test_revoked_key_is_refused(client: FlaskClient, store: Store) -> None:
     ("/v1/answer", {"question": "hi", "contact": "jane"}, 400, "contact must be an object"),
     ("/v1/answer", {"question": "hi", "contact": {"fax": "1"}}, 400, "unknown contact field"),
 ])
-def test_bad_requests(client: FlaskClient, path: str, body: dict[str, object], status: int,
-                      match: str) -> None:
-    r = client.post(path, json=body)
+def test_bad_requests(client: FlaskClient, helpdesk: dict[str, str], path: str, body: dict[str, object],
+                      status: int, match: str) -> None:
+    # A help desk with its own session ids, so the checks behind the session's are reached.
+    r = client.post(path, json=body, headers=helpdesk)
     assert r.status_code == status and match in r.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize(("path", "status", "match"), [
-    ("/v1/sessions/short", 400, "at least 16 characters"),
-    ("/v1/sessions/unknown-session-0001", 404, "no session"),
+    ("/v1/sessions/ticket-1234", 404, "no session"),
     ("/v1/sessions/unknown-session-0001?after=x", 400, "after must be"),
     ("/v1/articles/popular?k=0", 400, "k must be"),
     ("/v1/articles/nope", 404, "no article"),
     ("/v1/analytics?since=yesterday", 401, "API key"),
 ])
-def test_bad_reads(client: FlaskClient, path: str, status: int, match: str) -> None:
-    r = client.get(path)
+def test_bad_reads(client: FlaskClient, helpdesk: dict[str, str], path: str, status: int, match: str) -> None:
+    r = client.get(path, headers=helpdesk if path.startswith("/v1/sessions/") else {})
     assert r.status_code == status and match in r.get_json()["error"]["message"]
 
 

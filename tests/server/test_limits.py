@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-SID = "limits-session-0001"  # long enough to be read back
+from tests.server.apps import started
+
+SID = "limits-session-0001"  # checks of the body come before the session's
 
 
 
@@ -134,32 +136,36 @@ def test_bodies_over_64_kb_are_a_413_json_error(client: FlaskClient, size: int) 
 
 
 def test_body_just_under_64_kb_is_read(client: FlaskClient) -> None:
-    data = json.dumps({"question": "forgot my password", "session_id": "s" * 10}).ljust(64 * 1024)
-    assert client.post("/v1/answer", data=data, content_type="application/json").status_code == 200
+    sid, token = started(client)
+    data = json.dumps({"question": "forgot my password", "session_id": sid}).ljust(64 * 1024)
+    assert client.post("/v1/answer", data=data, content_type="application/json",
+                       headers=token).status_code == 200
 
 
 def test_nfkc_and_control_characters_in_questions(client: FlaskClient) -> None:
+    sid, token = started(client)
     r = client.post("/v1/answer", json={"question": "ｆｏｒｇｏｔ\x00ｍｙ\u200bｐａｓｓｗｏｒｄ\x07",
-                                        "session_id": SID})
+                                        "session_id": sid}, headers=token)
     assert r.status_code == 200 and r.get_json()["answer"]["article_id"] == "reset-password"
-    customer = client.get(f"/v1/sessions/{SID}").get_json()["turns"][0]
+    customer = client.get(f"/v1/sessions/{sid}", headers=token).get_json()["turns"][0]
     assert customer["text"] == "forgot my password"
 
 
 def test_nfkc_in_contact_details_and_newlines_kept_in_messages(client: FlaskClient,
                                                                agent: dict[str, str]) -> None:
-    r = client.post("/v1/handoff", json={"session_id": SID, "name": "Ｊａｎｅ",
+    sid, token = started(client)
+    r = client.post("/v1/handoff", json={"session_id": sid, "name": "Ｊａｎｅ",
                                          "message": "line one\nline two",
-                                         "email": "ｊａｎｅ＠ｅｘａｍｐｌｅ.ｃｏｍ"})
+                                         "email": "ｊａｎｅ＠ｅｘａｍｐｌｅ.ｃｏｍ"}, headers=token)
     assert r.status_code == 201
     esc_id = r.get_json()["escalation"]["escalation_id"]
     esc = client.get(f"/v1/agent/escalations/{esc_id}", headers=agent).get_json()
     assert esc["contact"] == {"name": "Jane", "email": "jane@example.com", "phone": ""}
-    reply = client.post(f"/v1/agent/sessions/{SID}/reply", json={"text": "Hi Jane,\n\tdone."}, headers=agent)
+    reply = client.post(f"/v1/agent/sessions/{sid}/reply", json={"text": "Hi Jane,\n\tdone."}, headers=agent)
     assert reply.status_code == 201 and reply.get_json()["text"] == "Hi Jane,\n\tdone."
-    _error(client.post(f"/v1/agent/sessions/{SID}/reply", json={"text": "\x00"}, headers=agent), 400,
+    _error(client.post(f"/v1/agent/sessions/{sid}/reply", json={"text": "\x00"}, headers=agent), 400,
            "text contains a control character")
-    _error(_raw(client, f"/v1/agent/sessions/{SID}/reply", '{"text": "\\ud800"}', headers=agent), 400,
+    _error(_raw(client, f"/v1/agent/sessions/{sid}/reply", '{"text": "\\ud800"}', headers=agent), 400,
            "text contains a lone surrogate")
 
 
@@ -170,7 +176,7 @@ def test_surrogate_pairs_are_fine(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(("path", "status", "match"), [
     ("/v1/sessions/%00aaaaaaaaaaaaaaaaaaaa", 400, "path parameter session_id contains a control character"),
-    ("/v1/sessions/short", 400, "at least 16 characters"),
+    ("/v1/sessions/short", 403, "is not yours"),
     ("/v1/sessions/%F0%9F%98%80aaaaaaaaaaaaaaaaaa", 400, "session_id must be 1-128"),
     (f"/v1/sessions/{SID}%0A", 400, "control character (U+000A)"),
     (f"/v1/sessions/{SID}?after=%C2%B2", 400, "after must be an integer from 0 to"),

@@ -15,7 +15,7 @@ from bot import Bot
 from bot.store import Store
 from kb import Settings
 from server.openapi import observe_paths, openapi_document
-from tests.server.apps import make_app
+from tests.server.apps import make_app, started
 
 _AUTOMATIC = {"HEAD", "OPTIONS"}  # Flask answers these for every rule
 
@@ -71,6 +71,9 @@ def test_every_operation_documents_its_errors_and_auth(doc: dict[str, Any]) -> N
             assert {"400", "413"} <= codes, (method, path)
         if path.startswith("/v1/agent/") or path == "/v1/analytics":
             assert op["security"] == [{"agentKey": []}] and {"401", "403"} <= codes, (method, path)
+        elif any(p["name"] == "X-Session-Token" for p in op.get("parameters", [])):
+            # A session's: a keyless caller's token (403 when it is not theirs), a help desk's key.
+            assert "security" not in op and {"401", "403"} <= codes, (method, path)
         else:
             assert "security" not in op and "401" not in codes, (method, path)
     error = doc["components"]["schemas"]["Error"]
@@ -108,11 +111,12 @@ def test_documented_length_limits_are_the_enforced_ones(bot: Bot, store: Store, 
     prop = schemas[request]["properties"][field]
     assert prop["maxLength"] == limit
     path = {"question": "/v1/answer", "query": "/v1/search", "message": "/v1/handoff"}[field]
-    base = {"session_id": "limit-session"} if field == "message" else {}
     client = app.test_client()
-    over = client.post(path, json={**base, field: "a" * (limit + 1)})
+    sid, token = started(client)
+    base = {"session_id": sid} if field == "message" else {}
+    over = client.post(path, json={**base, field: "a" * (limit + 1)}, headers=token)
     assert over.status_code == 400 and "too long" in over.get_json()["error"]["message"]
-    at = client.post(path, json={**base, field: "a " * (limit // 2)})
+    at = client.post(path, json={**base, field: "a " * (limit // 2)}, headers=token)
     assert at.status_code in (200, 201)
 
 

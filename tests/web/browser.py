@@ -189,6 +189,18 @@ def session_id(page: Page, server: Server) -> str:
     return str(page.evaluate("k => JSON.parse(localStorage.getItem(k)).id", f"faqbot:{server.url}"))
 
 
+def transcript(page: Page, server: Server) -> dict[str, Any]:
+    """The widget's conversation read over HTTP with the token the widget keeps beside its id."""
+    import requests
+
+    saved = page.evaluate("k => JSON.parse(localStorage.getItem(k))", f"faqbot:{server.url}")
+    r = requests.get(f"{server.url}/v1/sessions/{saved['id']}", headers={"X-Session-Token": saved["token"]},
+                     timeout=10)
+    r.raise_for_status()
+    found: dict[str, Any] = r.json()
+    return found
+
+
 def box(locator: Locator) -> FloatRect:
     """Where `locator` is drawn; fails when it is not rendered at all."""
     rect = locator.bounding_box()

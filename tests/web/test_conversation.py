@@ -7,7 +7,17 @@ import requests
 from playwright.sync_api import Page, Route
 
 from bot.keys import create_key
-from tests.web.browser import HostSite, Server, ask, host_page, open_chat, session_id, store_page, widget
+from tests.web.browser import (
+    HostSite,
+    Server,
+    ask,
+    host_page,
+    open_chat,
+    session_id,
+    store_page,
+    transcript,
+    widget,
+)
 
 
 def title(server: Server, article_id: str, lang: str) -> str:
@@ -67,7 +77,7 @@ def test_popular_question_opens_its_article(page: Page, demo_server: Server) -> 
     card.wait_for()
     assert card.locator("h3").inner_text() == picked
     assert card.get_by_role("button", name="Yes").is_visible()
-    turns = requests.get(f"{demo_server.url}/v1/sessions/{session_id(page, demo_server)}", timeout=10).json()
+    turns = transcript(page, demo_server)
     assert [(t["role"], t["decision"]) for t in turns["turns"]] == [("customer", None), ("bot", "answered")]
 
 
@@ -83,7 +93,7 @@ def test_did_you_mean_choice_answers(page: Page, demo_server: Server) -> None:
     card = widget(page).locator(".msg.answer").last
     card.wait_for()
     assert card.locator("h3").inner_text() == picked
-    turns = requests.get(f"{demo_server.url}/v1/sessions/{session_id(page, demo_server)}", timeout=10).json()
+    turns = transcript(page, demo_server)
     assert [t["decision"] for t in turns["turns"] if t["role"] == "bot"] == ["suggest", "answered"]
     assert turns["turns"][-1]["article_id"] in ("delete-account", "create-account", "account-hacked")
 
@@ -209,3 +219,34 @@ def test_transcript_survives_a_reload(page: Page, demo_server: Server) -> None:
     assert said.all_inner_texts() == before
     assert widget(page).locator(".msg.popular").count() == 0
     assert widget(page).locator(".panel").get_attribute("lang") == "th"
+
+
+def test_a_session_saved_before_tokens_restarts_cleanly(page: Page, demo_server: Server) -> None:
+    """A visitor whose browser kept a session id from before session tokens (no token beside it)
+    gets a fresh conversation: no error, popular questions offered, a new id with its token."""
+    store_page(page, demo_server)
+    key = f"faqbot:{demo_server.url}"
+    page.evaluate("k => localStorage.setItem(k, JSON.stringify({id: 'old-widget-session-0001', lang: 'en'}))",
+                  key)
+    page.reload()
+    page.wait_for_selector("faqbot-widget[data-ready]", state="attached")
+    open_chat(page)
+    widget(page).locator(".msg.popular .chip").first.wait_for()
+    assert widget(page).locator(".msg.error, [role=alert]").count() == 0
+    ask(page, "wheres my parcel")
+    assert session_id(page, demo_server) != "old-widget-session-0001"
+    assert [t["role"] for t in transcript(page, demo_server)["turns"]] == ["customer", "bot"]
+
+
+def test_a_session_the_server_no_longer_recognises_restarts_cleanly(page: Page, demo_server: Server) -> None:
+    """A token the server refuses (the signing secret was rotated): the widget starts afresh."""
+    store_page(page, demo_server)
+    key = f"faqbot:{demo_server.url}"
+    page.evaluate("k => localStorage.setItem(k, JSON.stringify({id: 'a'.repeat(32), token: 'forged', lang: 'en'}))",
+                  key)
+    page.reload()
+    page.wait_for_selector("faqbot-widget[data-ready]", state="attached")
+    open_chat(page)
+    widget(page).locator(".msg.popular .chip").first.wait_for()
+    ask(page, "wheres my parcel")
+    assert session_id(page, demo_server) != "a" * 32
