@@ -49,7 +49,8 @@ def test_a_session_without_its_own_token_is_refused_and_untouched(client: FlaskC
 
 
 def test_a_client_chosen_id_cannot_be_read_or_started(client: FlaskClient) -> None:
-    assert client.post("/v1/answer", json={"question": "hi", "session_id": "order-1234567890"}).status_code == 403
+    chosen = {"question": "hi", "session_id": "order-1234567890"}
+    assert client.post("/v1/answer", json=chosen).status_code == 403
     assert client.get("/v1/sessions/order-1234567890").status_code == 403
 
 

@@ -242,8 +242,8 @@ def test_a_session_the_server_no_longer_recognises_restarts_cleanly(page: Page, 
     """A token the server refuses (the signing secret was rotated): the widget starts afresh."""
     store_page(page, demo_server)
     key = f"faqbot:{demo_server.url}"
-    page.evaluate("k => localStorage.setItem(k, JSON.stringify({id: 'a'.repeat(32), token: 'forged', lang: 'en'}))",
-                  key)
+    page.evaluate("k => localStorage.setItem(k, JSON.stringify("
+                  "{id: 'a'.repeat(32), token: 'forged', lang: 'en'}))", key)
     page.reload()
     page.wait_for_selector("faqbot-widget[data-ready]", state="attached")
     open_chat(page)
