@@ -21,7 +21,7 @@ bp = Blueprint("customer", __name__)
 def answer() -> Response:
     b = body()
     given = b.get("contact")
-    contact = check_contact(**{k: v or "" for k, v in given.items()}) if given else None
+    contact = check_contact(**{k: v or "" for k, v in given.items()}, lang=b.get("lang")) if given else None
     reply = services().desk.ask(b["question"], b.get("lang"), b.get("session_id"), contact)
     observe.count(reply)
     return jsonify(views.reply(reply))
@@ -38,7 +38,7 @@ def choose() -> Response:
 @bp.post("/v1/handoff")
 def handoff() -> tuple[Response, int]:
     b = body()
-    contact = check_contact(b.get("name") or "", b.get("email") or "", b.get("phone") or "")
+    contact = check_contact(b.get("name") or "", b.get("email") or "", b.get("phone") or "", b.get("lang"))
     reply = services().desk.handoff(b["session_id"], contact, b.get("message") or "", b.get("lang"))
     observe.count(reply)
     return jsonify(views.reply(reply)), 201

@@ -9,7 +9,7 @@ import pytest
 from bot import Bot
 from bot.agents import Agents
 from bot.analytics import analytics
-from bot.desk import Desk, unhelpful_streak
+from bot.desk import Desk, check_contact, unhelpful_streak
 from bot.records import BOT, HANDED_OFF, Contact, Turn
 from bot.store import Store
 from kb import Settings
@@ -263,3 +263,34 @@ def test_customers_do_not_see_notes_for_agents(bot: Bot, store: Store) -> None:
     assert notes == ["handed_back"]
     assert {t.reason for t in store.transcript(sid) if t.role == "system"} >= {
         f"unhelpful:{first.turn_id}", "claimed", "handed_back"}
+
+
+@pytest.mark.parametrize(("given", "kept"), [
+    ({"name": "  Jane   Doe ", "email": " jane@example.com "}, Contact("Jane Doe", "jane@example.com", "")),
+    ({"email": "jürgen@müller.de"}, Contact("", "jürgen@müller.de", "")),
+    ({"email": "MARI.TAMM@Example.EE"}, Contact("", "MARI.TAMM@example.ee", "")),  # domains are case-free
+    ({"phone": "081-234-5678", "lang": "th"}, Contact("", "", "+66 81 234 5678")),
+    ({"phone": "5123 4567", "lang": "et"}, Contact("", "", "+372 5123 4567")),
+    ({"phone": "0912 345 678", "lang": "zh-TW"}, Contact("", "", "+886 912 345 678")),
+    ({"phone": "138 0013 8000", "lang": "zh-CN"}, Contact("", "", "+86 138 0013 8000")),
+    ({"phone": "(202) 555-0143", "lang": "en"}, Contact("", "", "+1 202-555-0143")),
+    ({"phone": "+66 81 234 5678", "lang": "et"}, Contact("", "", "+66 81 234 5678")),
+])
+def test_check_contact_tidies_what_customers_type(given: dict[str, str], kept: Contact) -> None:
+    assert check_contact(**given) == kept
+
+
+@pytest.mark.parametrize(("given", "match"), [
+    ({"email": 'eve"<img>@example.com'}, r"email is not a valid address: 'eve\"<img>@example.com'"),
+    ({"email": "not-an-email"}, "email is not a valid address: 'not-an-email' .*@-sign"),
+    ({"email": "a..b@example.com"}, "two periods in a row"),
+    ({"email": "eve@exa mple.com"}, "invalid characters"),
+    ({"email": "x@localhost"}, "should have a period"),
+    ({"phone": "call me"}, "phone is not a valid number: 'call me'"),
+    ({"phone": "12"}, "phone is not a valid number: '12'"),
+    ({"phone": "081 234 5678", "lang": "en"}, r"read as a number in US; write it with its country code"),
+    ({"phone": "+66 81 234 5678 12345 6789"}, "phone is not a valid number"),
+])
+def test_check_contact_refuses_bad_details(given: dict[str, str], match: str) -> None:
+    with pytest.raises(RequestError, match=match):
+        check_contact(**given)
