@@ -45,6 +45,21 @@ def test_answer_is_stored_with_its_turns(bot: Bot, store: Store) -> None:
     assert turns[1].took_ms is not None and turns[1].confidence == reply.confidence
 
 
+@pytest.mark.parametrize(("lang", "question", "stored"), [
+    ("en", "refund to jürgen@müller.de, card 4111.1111.1111.1111, order 1234567890",
+     "refund to [email], card [card], order 1234567890"),
+    ("th", "คืนเงิน บัตรประชาชน 1-1014-00001-43-6 โทร 081-234-5678", "คืนเงิน บัตรประชาชน [id] โทร [phone]"),
+    ("et", "raha tagasi, isikukood 37605030299, telefon 5123 4567",
+     "raha tagasi, isikukood [id], telefon [phone]"),
+])
+def test_customer_text_is_stored_redacted_in_its_language(bot: Bot, store: Store, lang: str, question: str,
+                                                          stored: str) -> None:
+    """The probe's finding: these were stored in clear (and the dashed Thai ID became [phone])."""
+    desk = make_desk(bot, store)
+    desk.ask(question, lang, session_id=f"sess-pii-{lang}")
+    assert store.transcript(f"sess-pii-{lang}")[0].text == stored
+
+
 def test_new_session_id_when_none_given(bot: Bot, store: Store) -> None:
     desk = make_desk(bot, store)
     a, b = desk.ask("forgot my password"), desk.ask("forgot my password")
