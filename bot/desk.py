@@ -8,16 +8,18 @@ is committed, with its webhook outbox rows, before the customer is told a person
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
 from bot.escalation import Trigger, TriggerDetector, default_sensitive_topics
 from bot.messages import join_messages, language_name, message
-from bot.pii import redact
+from bot.pii import redact, region_for
 from bot.records import BOT, HANDED_OFF, Candidate, Contact, Escalation, Feedback, Role, Session, Turn
 from bot.routing import expected_reply, reply_notice, route
 from bot.service import Bot, clean_question
@@ -29,8 +31,6 @@ from kb.models import Article
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_PHONE = re.compile(r"^\+?[\d\s().-]{6,25}$")
 _CANDIDATES = 3
 _CUSTOMER_NOTES = {"handed_back"}
 _POPULAR_TTL, _POPULAR_WINDOW = 600.0, 30 * 86400.0
@@ -64,14 +64,34 @@ class FeedbackResult:
     escalation: Escalation | None = None  # when this rating made it two unhelpful answers in a row
 
 
-def check_contact(name: str = "", email: str = "", phone: str = "") -> Contact:
-    """The contact details a customer typed, tidied, or RequestError naming the one that is wrong."""
+def check_contact(name: str = "", email: str = "", phone: str = "", lang: str | None = None) -> Contact:
+    """The contact details a customer typed, tidied, or RequestError naming the one that is wrong.
+    The address is checked by email-validator (syntax only: no DNS) and kept in its normalized form;
+    the phone number by libphonenumber, read in the country `lang` implies unless it starts with
+    +country code, and kept in international form ("+66 81 234 5678")."""
     email, phone = email.strip(), phone.strip()
-    if email and not _EMAIL.match(email):
-        raise RequestError(f"email is not a valid address: {shown(email)}")
-    if phone and not _PHONE.match(phone):
-        raise RequestError(f"phone is not a valid number: {shown(phone)}")
+    if email:
+        try:
+            email = validate_email(email, check_deliverability=False).normalized
+        except EmailNotValidError as e:
+            raise RequestError(f"email is not a valid address: {shown(email)} ({e})") from None
+    if phone:
+        phone = _phone_number(phone, lang)
     return Contact(" ".join(name.split()), email, phone)
+
+
+def _phone_number(phone: str, lang: str | None) -> str:
+    region = region_for(lang)
+    try:
+        number = phonenumbers.parse(phone, region)
+    except phonenumbers.NumberParseException:
+        number = None
+    # Valid, not merely possible: "081 234 5678" read as a US number has a possible length but is
+    # a Thai number without its country code, which an agent could not call back.
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise RequestError(f"phone is not a valid number: {shown(phone)} (read as a number in {region}; "
+                           "write it with its country code, like +66 81 234 5678)")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 class Desk:
@@ -174,7 +194,7 @@ class Desk:
             if contact:
                 self.store.set_contact(sid, contact)
             esc = self.store.update_escalation(current.escalation_id, contact=contact or None,
-                                               message=redact(note) if note else None)
+                                               message=redact(note, detected) if note else None)
             notice = join_messages(detected, message("form_received", detected),
                                    self._reply_notice(esc, detected))
             turn = self.store.add_turn(Turn(sid, Role.BOT, notice, self.clock(), detected,
@@ -194,9 +214,9 @@ class Desk:
         session = self.store.session(sid)
         if session is None:
             raise NotFoundError(f"no session {sid!r}")
-        self.store.add_feedback(Feedback(sid, turn_id, self.clock(), helpful, csat,
-                                         redact(" ".join(comment.split()))))
         lang = session.lang or self.bot.languages.default
+        self.store.add_feedback(Feedback(sid, turn_id, self.clock(), helpful, csat,
+                                         redact(" ".join(comment.split()), lang)))
         if helpful is False:
             turns = self.store.transcript(sid)
             rated = next((t for t in turns if t.turn_id == turn_id), None)
@@ -228,7 +248,7 @@ class Desk:
 
     def _said(self, sid: str, text: str, lang: str, reason: str = "") -> Turn:
         """The customer's message as the transcript keeps it (redacted), not stored yet."""
-        return Turn(sid, Role.CUSTOMER, redact(text), self.clock(), lang, reason=reason)
+        return Turn(sid, Role.CUSTOMER, redact(text, lang), self.clock(), lang, reason=reason)
 
     def _tags(self, answer: Answer) -> tuple[str, ...]:
         if not answer.hits:
@@ -259,7 +279,7 @@ class Desk:
         known = contact or (session.contact if session else Contact())
         esc = Escalation(new_escalation_id(), sid, trigger.reason, lang, priority, queue, now,
                          candidates=self._candidates(answer, lang), contact=known,
-                         message=redact(note), expected_reply_at=reply.expected_at,
+                         message=redact(note, lang), expected_reply_at=reply.expected_at,
                          out_of_hours=reply.out_of_hours, updated_at=now)
         # Without contact details, give the customer a moment to fill in the handoff form first.
         deliver_at = now if known.email or known.phone else now + self.settings.handoff_grace_seconds

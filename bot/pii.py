@@ -1,197 +1,302 @@
-"""PII redaction: emails, phone numbers, payment cards and IBANs out of customer text.
+"""PII redaction: e-mail addresses, phone numbers, payment cards, IBANs and national IDs out of
+customer text.
 
-Conservative on numbers: order numbers, dates, prices and years stay, because agents and
-analytics need them; a number counts as a phone only when its shape says so.
+What counts is decided by maintained libraries: email-validator for addresses (internationalised
+ones too), libphonenumber (`phonenumbers`) for phone numbers in the conversation's region or in
+international form, python-stdnum for Luhn, IBANs and the Thai, Estonian and Chinese IDs, idnumbers
+for Taiwan's ID. This module only finds candidate spans for them to judge.
+
+Conservative on numbers: order numbers, prices, dates, times, years and postal codes stay because
+agents and analytics need them. A number is PII only when a library says it is a valid phone number
+or it carries a valid check digit, and never when an order or tracking word stands right before it.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
 
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@"
-                    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])")
+import phonenumbers
+from babel.core import get_global
+from email_validator import EmailNotValidError, validate_email
+from idnumbers.nationalid import TWN
+from stdnum import iban, luhn
+from stdnum.cn import ric
+from stdnum.ee import ik
+from stdnum.th import pin
+
+
+class PiiKind(StrEnum):
+    """What was found; redaction writes it as the placeholder "[kind]"."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    CARD = "card"
+    IBAN = "iban"
+    ID = "id"  # a national ID number
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    kind: PiiKind
+
+
+DEFAULT_LANG = "en"
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+# Digit groups joined by single spaces, dots or dashes, as people type cards and IDs; a Chinese
+# ID may end in X.
+_DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9+])(?<!\d[.,])\d+(?:[ .-]\d+)*(?:[ .-]?[Xx])?"
+                        r"(?![A-Za-z0-9])(?![.,]\d)")
+# Digit groups as people type phone numbers: "+66 (0) 81 234 5678", "(02) 2345-6789".
+_PHONE_RUN = re.compile(r"(?<![A-Za-z0-9+])\+?(?:\(\d{1,5}\) ?)?\d+(?:(?:[ .-]| ?\(\d{1,5}\) ?)\d+)+"
+                        r"(?![A-Za-z0-9])")
+_MASK = "\u3000"
+_PHONE_DIGITS_MIN = 7  # the shortest subscriber numbers (Estonia's landlines)
+_PHONE_DIGITS_MAX = 17  # E.164's 15 digits, a trunk prefix and an extension digit or two
+_TW_ID = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][12]\d{8}(?![A-Za-z0-9])")
 _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
-# Groups of digits joined by single spaces or dashes (card numbers as people type them).
-_DIGIT_GROUPS = re.compile(r"(?<![\d.,])\d+(?:[ -]\d+)*(?![\d]|[.,]\d)")
-# Digit runs joined by one separator each (never two digit runs back to back, so matching stays
-# linear); which of them is really a phone number is decided by `_is_phone`.
-_PHONE = re.compile(r"(?<![A-Za-z0-9+])(?:\+\s?)?(?:\(\d{1,5}\)\s?)?\d+"
-                    r"(?:(?:[ .\-/]|\s?\(\d{1,5}\)\s?)\d+)*(?![A-Za-z0-9]|,\d)")
-_MAX_PHONE_GROUPS = 7
-_CARD_SHAPE = re.compile(r"^\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,4})?$")
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
-_DATE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
-_NANP = re.compile(r"^\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}$")
-_CN_MOBILE = re.compile(r"^1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}$")
-_EE_MOBILE = re.compile(r"^5\d{2,3}[\s-]\d{4}$")
-_SEPARATED = re.compile(r"[\s.\-/()]")
-# Words just before a number that make it a reference, not a phone: "order 0812345678".
-_REFERENCE = re.compile(r"(?:order|invoice|tracking|ticket|ref|reference|no|nr|number|tellimus\w*|"
-                        r"arve\w*|คำสั่งซื้อ|เลขที่|พัสดุ|订单|訂單|单号|單號|编号|編號)\s*[#:.]?\s*$"
-                        r"|#\s*$", re.IGNORECASE)
-_CURRENCY = re.compile(r"^\s*(?:[$€£¥₩₽₹฿₪元円]|usd|eur|euro|thb|baht|บาท|twd|ntd|cny|rmb|gbp|dollar)",
-                       re.IGNORECASE)
-_CURRENCY_BEFORE = re.compile(r"(?:[$€£¥₩₽₹฿₪]|usd|eur|thb|twd|nt\$|cny|rmb|gbp)\s*$", re.IGNORECASE)
-_IBAN_LENGTH = {
-    "AD": 24, "AE": 23, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22,
-    "DK": 18, "EE": 20, "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28,
-    "IE": 22, "IL": 23, "IS": 26, "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27,
-    "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SA": 24, "SE": 24, "SI": 19,
-    "SK": 24, "SM": 27, "TR": 26, "UA": 29,
-}
-
-Span = tuple[int, int, str]
+_IBAN_MIN, _IBAN_MAX = 15, 34
+_CARD_DIGITS = range(13, 20)
+# Characters an address's local part may hold besides letters and digits (RFC 5322 atext, dots).
+_LOCAL_PUNCT = set("!#$%&'*+-/=?^_`{|}~.")
+# Words right before a number that make it a reference, not PII: "order 0812345678".
+_REFERENCE = re.compile(
+    r"(?:order|invoice|tracking|parcel|shipment|package|ticket|booking|receipt|ref|reference|sku|"
+    r"tellimus\w*|arve\w*|saadetis\w*|pakk\w*|jälgimis\w*|viide|"
+    r"คำสั่งซื้อ|ออเดอร์|พัสดุ|ใบแจ้งหนี้|ใบเสร็จ|การจอง|"
+    r"订单|訂單|单号|單號|运单|運單|快递|快遞|物流|发票|發票|编号|編號|货号|貨號)"
+    r"\s*(?:number|no\.?|nr\.?|num|id|code|kood|หมายเลข|เลขที่|号|號|号码|號碼)?\s*[#:：.]?\s*$"
+    r"|#\s*$", re.IGNORECASE)
+_CURRENCY_AFTER = re.compile(r"^\s*(?:[$€£¥₩₽₹฿₪元円]|usd|eur|euro|thb|baht|บาท|twd|ntd|cny|rmb|gbp|dollar)",
+                             re.IGNORECASE)
+_MAX_SPAN_CONTEXT = 32
 
 
-def luhn_valid(digits: str) -> bool:
-    """The Luhn checksum every payment card number carries."""
-    if not digits.isdigit():
-        raise ValueError(f"luhn_valid needs digits only, got {digits!r}")
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
+def region_for(lang: str | None) -> str:
+    """The phone region a conversation in `lang` implies: the code's own territory (zh-TW → TW),
+    else the one CLDR finds likeliest for the language (th → TH, et → EE, zh → CN, en → US)."""
+    code = (lang or DEFAULT_LANG).replace("_", "-")
+    parts = code.split("-")
+    if len(parts) > 1 and parts[-1].upper() in phonenumbers.SUPPORTED_REGIONS:
+        return parts[-1].upper()
+    likely = get_global("likely_subtags").get(parts[0].lower(), "")
+    region = likely.split("_")[-1] if likely else ""
+    return region if region in phonenumbers.SUPPORTED_REGIONS else region_for(DEFAULT_LANG)
 
 
-def iban_valid(text: str) -> bool:
-    """ISO 13616: known country length (when listed) and the mod-97 check."""
-    iban = text.replace(" ", "").upper()
-    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", iban):
-        return False
-    if _IBAN_LENGTH.get(iban[:2], len(iban)) != len(iban):
-        return False
-    number = "".join(str(int(c, 36)) for c in iban[4:] + iban[:4])
-    return int(number) % 97 == 1
+def find_pii(text: str, lang: str | None = None) -> list[tuple[str, str]]:
+    """(kind, matched text) for every piece of PII in `text`, in order. `lang` is the
+    conversation's language; it decides how phone numbers without a country code are read."""
+    return [(f.kind.value, text[f.start:f.end]) for f in spans(text, lang)]
 
 
-def _cards(text: str) -> list[Span]:
-    out: list[Span] = []
-    for m in _DIGIT_GROUPS.finditer(text):
-        groups = list(re.finditer(r"\d+", m.group(0)))
+def redact(text: str, lang: str | None = None) -> str:
+    """`text` with PII replaced by "[email]", "[phone]", "[card]", "[iban]" or "[id]"."""
+    out, last = [], 0
+    for f in spans(text, lang):
+        out.append(text[last:f.start])
+        out.append(f"[{f.kind}]")
+        last = f.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def spans(text: str, lang: str | None = None) -> list[Found]:
+    """Where the PII in `text` is, in order, never overlapping."""
+    taken: list[tuple[int, int]] = []
+    found: list[Found] = []
+
+    def add(start: int, end: int, kind: PiiKind) -> None:
+        if all(end <= a or start >= b for a, b in taken):
+            found.append(Found(start, end, kind))
+            taken.append((start, end))
+
+    for start, end in _emails(text):
+        add(start, end, PiiKind.EMAIL)
+    taken.extend((m.start(), m.end()) for m in _URL.finditer(text))  # links keep their digits
+    for start, end in _ibans(text):
+        add(start, end, PiiKind.IBAN)
+    for start, end, kind in _numbers(text):
+        if not _is_reference(text, start):
+            add(start, end, kind)
+    for start, end in _phones(text, region_for(lang), taken):
+        if not _is_reference(text, start):
+            add(start, end, PiiKind.PHONE)
+    return sorted(found, key=lambda f: f.start)
+
+
+# --- e-mail addresses ---
+def _emails(text: str) -> Iterator[tuple[int, int]]:
+    for at in (i for i, ch in enumerate(text) if ch == "@"):
+        start = _extend(text, at, -1, _local_char)
+        end = _extend(text, at, 1, _domain_char)
+        while start < at and text[start] in ".'`":
+            start += 1
+        while end > at + 1 and text[end - 1] in ".-":
+            end -= 1
+        if start == at or end == at + 1:
+            continue
+        try:
+            validate_email(text[start:end], check_deliverability=False)
+        except EmailNotValidError:
+            continue
+        yield start, end
+
+
+def _extend(text: str, at: int, step: int, allowed: Callable[[str], bool]) -> int:
+    """How far from the "@" at `at` an address reaches in direction `step`: over allowed characters,
+    and within one script, so that "อีเมลคือjohn@example.comค่ะ" gives "john@example.com"."""
+    script = ""
+    i = at + step
+    while 0 <= i < len(text) and allowed(text[i]):
+        s = _script(text[i])
+        if s and script and s != script:
+            break
+        script = script or s
+        i += step
+    return i + 1 if step < 0 else i
+
+
+def _script(ch: str) -> str:
+    """The script of a letter ("LATIN", "THAI", "CJK", ...); "" for digits, punctuation, marks."""
+    if ch.isascii():
+        return "LATIN" if ch.isalpha() else ""
+    name = unicodedata.name(ch, "")
+    return "" if not name or name.startswith("COMBINING") else name.split(" ")[0]
+
+
+def _local_char(ch: str) -> bool:
+    return ch.isalnum() or ch in _LOCAL_PUNCT or (not ch.isascii() and unicodedata.category(ch)[0] in "LMN")
+
+
+def _domain_char(ch: str) -> bool:
+    return ch.isalnum() or ch in ".-" or (not ch.isascii() and unicodedata.category(ch)[0] in "LMN")
+
+
+# --- IBANs, cards and national IDs ---
+def _ibans(text: str) -> Iterator[tuple[int, int]]:
+    for m in _IBAN_START.finditer(text):
+        # Where each of the IBAN's characters ends; it may be grouped by single spaces.
+        ends: list[int] = []
+        pos = m.start()
+        while pos < len(text) and len(ends) < _IBAN_MAX:
+            if text[pos].isascii() and text[pos].isalnum():
+                ends.append(pos + 1)
+            elif not (text[pos] == " " and ends and text[pos + 1:pos + 2].isascii()
+                      and text[pos + 1:pos + 2].isalnum()):
+                break
+            pos += 1
+        for n in range(len(ends), _IBAN_MIN - 1, -1):
+            end = ends[n - 1]
+            if end < len(text) and text[end].isascii() and text[end].isalnum():
+                continue  # an IBAN ends where a group ends
+            if iban.is_valid(text[m.start():end]):
+                yield m.start(), end
+                break
+
+
+def _numbers(text: str) -> Iterator[tuple[int, int, PiiKind]]:
+    for m in _TW_ID.finditer(text):
+        if TWN.NationalID.validate(m.group(0).upper()):
+            yield m.start(), m.end(), PiiKind.ID
+    for m in _DIGIT_RUN.finditer(text):
+        groups = [(m.start() + g.start(), m.start() + g.end())
+                  for g in re.finditer(r"\d+[Xx]?|[Xx]", m.group(0))]
         i = 0
         while i < len(groups):
-            # The longest run of whole groups from here that is a Luhn-valid 13-19 digit number.
-            best = None
+            # The longest run of whole groups from here that is an ID or a card.
+            best: tuple[int, PiiKind] | None = None
             digits = ""
             for j in range(i, len(groups)):
-                digits += groups[j].group(0)
-                if len(digits) > 19:
+                digits += text[groups[j][0]:groups[j][1]]
+                if len(digits) > max(_CARD_DIGITS):
                     break
-                if len(digits) >= 13 and len(set(digits)) > 1 and luhn_valid(digits):
-                    best = j
+                kind = _number_kind(digits)
+                if kind is not None:
+                    best = (j, kind)
             if best is None:
                 i += 1
                 continue
-            start, end = m.start() + groups[i].start(), m.start() + groups[best].end()
-            out.append((start, end, "card"))
-            i = best + 1
-    return out
+            yield groups[i][0], groups[best[0]][1], best[1]
+            i = best[0] + 1
 
 
-def _is_phone(text: str, match: str, start: int, end: int) -> bool:
-    digits = re.sub(r"\D", "", match)
-    if not 7 <= len(digits) <= 15 or _DATE.match(match):
-        return False
-    if _REFERENCE.search(text[max(0, start - 24):start]) or _CURRENCY.match(text[end:end + 8]) \
-            or _CURRENCY_BEFORE.search(text[max(0, start - 4):start]):
-        return False
-    separated = bool(_SEPARATED.search(match))
-    if all(_YEAR.match(g) for g in re.findall(r"\d+", match)):
-        return False
-    if match.startswith("+"):
-        return len(digits) >= 8
-    if match.startswith("("):
-        return len(digits) >= 8
-    if _NANP.match(match) or _CN_MOBILE.match(match) or _EE_MOBILE.match(match):
-        return True
-    if digits.startswith("0"):
-        # Trunk prefix: Thai 0812345678 / 02-123-4567, Taiwanese 0912-345-678.
-        return 9 <= len(digits) <= 11
-    return separated and len(digits) >= 9 and len(_SEPARATED.findall(match)) >= 2
+def _number_kind(digits: str) -> PiiKind | None:
+    """ID or card when `digits` (in one piece) carries the check digits of one."""
+    digits = digits.upper()
+    if "X" in digits[:-1]:
+        return None
+    if (len(digits) == 13 and pin.is_valid(digits)) or (len(digits) == 11 and ik.is_valid(digits)) \
+            or (len(digits) == 18 and ric.is_valid(digits)):
+        return PiiKind.ID
+    if digits.isdigit() and len(digits) in _CARD_DIGITS and digits[0] != "0" and len(set(digits)) > 1 \
+            and luhn.is_valid(digits):  # no card network's numbers start with 0
+        return PiiKind.CARD
+    return None
 
 
-def _phones(text: str) -> list[Span]:
-    out: list[Span] = []
-    for m in _PHONE.finditer(text):
-        if _CARD_SHAPE.match(m.group(0)):
-            continue  # a mistyped card number (Luhn-invalid) is no phone either
-        # Chunks between spaces; the longest run of them that is a phone wins, so a phone next
-        # to a date or a quantity is still found.
-        chunks = [(m.start() + c.start(), m.start() + c.end())
-                  for c in re.finditer(r"\S+(?: ?\(\d{1,5}\) ?\S+)*", m.group(0))]
+# --- phone numbers ---
+def _phones(text: str, region: str, taken: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    # What is already PII (or a link) is hidden from the matcher, so "+66 81 234 5678 1101400001436"
+    # is not read as one over-long number.
+    masked = list(text)
+    for a, b in taken:
+        masked[a:b] = _MASK * (b - a)
+    hidden = "".join(masked)
+    # Runs as long as a card or an ID: a phone number inside one is a piece of a mistyped card.
+    long_runs = [(m.start(), m.end()) for m in _DIGIT_RUN.finditer(hidden)
+                 if sum(c.isdigit() for c in m.group(0)) in _CARD_DIGITS]
+    for start, end in _matches(hidden, region):
+        if _CURRENCY_AFTER.match(hidden[end:end + 8]):
+            continue
+        if any(a <= start and end <= b and (a, b) != (start, end) for a, b in long_runs):
+            continue
+        yield start, end
+
+
+def _matches(text: str, region: str) -> list[tuple[int, int]]:
+    """libphonenumber's matches; where it found none in a run of digit groups, the same matcher
+    over pieces of the run that start and end at its groups, because it reads a phone number next
+    to another number ("081 234 5678 2 times") as one number that is too long."""
+    found = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, region)]
+    for run in _PHONE_RUN.finditer(text):
+        if any(a < run.end() and b > run.start() for a, b in found):
+            continue
+        groups = [(run.start() + g.start(), run.start() + g.end()) for g in re.finditer(r"\d+", run.group(0))]
         i = 0
-        while i < len(chunks):
-            for j in range(min(len(chunks), i + _MAX_PHONE_GROUPS) - 1, i - 1, -1):
-                a, b = chunks[i][0], chunks[j][1]
-                if _is_phone(text, text[a:b], a, b):
-                    out.append((a, b, "phone"))
-                    i = j
-                    break
-            i += 1
-    return out
-
-
-def _ibans(text: str) -> list[Span]:
-    out: list[Span] = []
-    for m in _IBAN_START.finditer(text):
-        # Positions of the IBAN's characters, which may be grouped by single spaces.
-        ends: list[int] = []
-        pos = m.start()
-        while pos < len(text) and len(ends) < 34:
-            if text[pos].isascii() and text[pos].isalnum():
-                ends.append(pos + 1)
-            elif not (text[pos] == " " and pos + 1 < len(text) and text[pos + 1].isascii()
-                      and text[pos + 1].isalnum() and ends):
-                break
-            pos += 1
-        expected = _IBAN_LENGTH.get(text[m.start():m.start() + 2].upper())
-        for n in [expected] if expected else range(len(ends), 14, -1):
-            if n is None or n > len(ends):
+        while i < len(groups):
+            hit = _match_from(text, region, run.start() if i == 0 else groups[i][0], groups[i:],
+                              whole=i == 0)
+            if hit is None:
+                i += 1
                 continue
-            end = ends[n - 1]
-            if end < len(text) and text[end].isascii() and text[end].isalnum():
-                continue
-            if iban_valid(text[m.start():end]):
-                out.append((m.start(), end, "iban"))
-                break
-    return out
-
-
-def _spans(text: str) -> list[Span]:
-    blocked = [(m.start(), m.end()) for m in _URL.finditer(text)]
-    found: list[Span] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in blocked)
-
-    # Earlier kinds win where matches overlap (an email's digits are not a phone).
-    for finder in (
-        lambda t: [(m.start(), m.end(), "email") for m in _EMAIL.finditer(t)],
-        _ibans,
-        _cards,
-        _phones,
-    ):
-        for a, b, kind in finder(text):
-            if kind != "email" and not free(a, b):
-                continue
-            found.append((a, b, kind))
-            blocked.append((a, b))
+            found.append(hit)
+            i = next((k for k, g in enumerate(groups) if g[0] >= hit[1]), len(groups))
     return sorted(found)
 
 
-def find_pii(text: str) -> list[tuple[str, str]]:
-    """(kind, matched text) for every email, phone, card and IBAN in `text`, in order."""
-    return [(kind, text[a:b]) for a, b, kind in _spans(text)]
+def _match_from(text: str, region: str, lo: int, groups: list[tuple[int, int]],
+                whole: bool) -> tuple[int, int] | None:
+    """The longest phone number the matcher finds from `lo` to the end of one of `groups`."""
+    window = max(0, lo - _MAX_SPAN_CONTEXT)
+    cuts, digits = [], 0
+    for k, (a, b) in enumerate(groups):
+        digits += b - a
+        if digits > _PHONE_DIGITS_MAX or (whole and k == len(groups) - 1):
+            break  # the whole run was the first thing the matcher tried
+        if digits >= _PHONE_DIGITS_MIN:
+            cuts.append(b)
+    for cut in reversed(cuts):
+        for m in phonenumbers.PhoneNumberMatcher(text[window:cut], region):
+            if window + m.start >= lo:
+                return window + m.start, window + m.end
+    return None
 
 
-def redact(text: str) -> str:
-    """`text` with PII replaced by "[email]", "[phone]", "[card]" or "[iban]"."""
-    out, last = [], 0
-    for a, b, kind in _spans(text):
-        out.append(text[last:a])
-        out.append(f"[{kind}]")
-        last = b
-    out.append(text[last:])
-    return "".join(out)
+def _is_reference(text: str, start: int) -> bool:
+    return bool(_REFERENCE.search(text[max(0, start - _MAX_SPAN_CONTEXT):start]))

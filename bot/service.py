@@ -17,6 +17,7 @@ from indexer.retrieval import HybridRetriever, Query
 from indexer.store import HybridIndex
 from kb.errors import RequestError
 from kb.languages import normalize_lang
+from kb.links import published, safe_markdown
 from kb.models import Article
 from kb.passages import plain_text
 from kb.settings import Settings
@@ -67,6 +68,7 @@ class Bot:
                              f"{index.encoder_name!r}")
         self.index, self.encoder, self.settings = index, encoder, settings
         self.kb = index.kb
+        self._published: dict[str, Article] = {}  # by Article.key: what version() hands out
         served = settings.languages or tuple(self.kb.languages)
         self.languages = LanguageDetector(served, settings.default_lang)
         self.retriever = HybridRetriever(index)
@@ -129,10 +131,16 @@ class Bot:
                       suggestions, decision.reason, notice, tuple(hits))
 
     def version(self, article_id: str, lang: str) -> Article:
-        """The article in `lang`, else in the KB's default language, else any translation."""
+        """The article in `lang`, else in the KB's default language, else any translation, as it
+        may be published: every answer, suggestion, search result and article the API sends comes
+        from here, so none links to a scheme the loader refuses, whatever index it came from."""
         versions = self.kb.translations(article_id)
-        return (versions.get(lang) or versions.get(self.kb.default_lang)
-                or versions[min(versions)])
+        article = (versions.get(lang) or versions.get(self.kb.default_lang)
+                   or versions[min(versions)])
+        safe = self._published.get(article.key)
+        if safe is None:
+            safe = self._published[article.key] = published(article)
+        return safe
 
     def search(self, query: str, lang: str | None = None, k: int = 5) -> list[SearchResult]:
         text = clean_question(query, self.settings.max_question_chars, "query")
@@ -145,7 +153,8 @@ class Bot:
             unit = self.index.units[h.unit]
             source = unit.text if unit.lang == article.lang and unit.kind == "section" else article.body
             out.append(SearchResult(article.id, article.lang, article.title,
-                                    _snippet(plain_text(source)), article.url, round(h.score, 6)))
+                                    _snippet(plain_text(safe_markdown(source))), article.url,
+                                    round(h.score, 6)))
         return out
 
 

@@ -212,7 +212,10 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
     if missing:
         raise IndexUnavailableError(f"{path}: index is incomplete, missing {missing}")
     try:
-        articles = [article_from_record(json.loads(line), f"{path}/articles.jsonl:{n}", "en")
+        # Links are not refused here but dropped where the bot publishes articles (kb.links), so an
+        # index built before links were checked still loads.
+        articles = [article_from_record(json.loads(line), f"{path}/articles.jsonl:{n}", "en",
+                                        check_links=False)
                     for n, line in enumerate((path / "articles.jsonl").open(encoding="utf-8"), 1)]
         units = [Unit(**json.loads(line)) for line in (path / "units.jsonl").open(encoding="utf-8")]
         bm25 = _load_bm25(path, mmap)

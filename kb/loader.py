@@ -22,11 +22,14 @@ import yaml
 
 from kb.errors import KBError, LanguageCodeError, shown
 from kb.languages import normalize_lang
+from kb.links import bad_links, url_problem
 from kb.models import Article, KnowledgeBase, OutOfScopeExample
 
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _MAX_ERRORS = 20
+# Where a field of a record is: (field, line within it) -> "path:line" for messages.
+Locate = Callable[[str, int], str]
 
 
 def load_kb(path: str | Path, default_lang: str = "en") -> KnowledgeBase:
@@ -56,7 +59,7 @@ def load_kb(path: str | Path, default_lang: str = "en") -> KnowledgeBase:
                 else:
                     out_of_scope.append(item)
         except KBError as e:
-            errors.append(str(e))
+            errors.extend(str(e).splitlines())
         except UnicodeDecodeError as e:
             errors.append(f"{file}: not valid UTF-8 ({e.reason} at byte {e.start})")
     seen: dict[str, str] = {}
@@ -76,10 +79,11 @@ def load_kb(path: str | Path, default_lang: str = "en") -> KnowledgeBase:
     return KnowledgeBase(tuple(articles), default_lang if default_lang in langs else min(langs), examples)
 
 
-def record_items(rec: Mapping[str, Any], where: str, default_lang: str) -> list[Article | OutOfScopeExample]:
+def record_items(rec: Mapping[str, Any], where: str, default_lang: str,
+                 locate: Locate | None = None) -> list[Article | OutOfScopeExample]:
     """An article, or the out-of-scope examples of a record with `out_of_scope: true`."""
     if "out_of_scope" not in rec:
-        return [article_from_record(rec, where, default_lang)]
+        return [article_from_record(rec, where, default_lang, locate)]
     return [*out_of_scope_from_record(rec, where, default_lang)]
 
 
@@ -102,8 +106,12 @@ def out_of_scope_from_record(rec: Mapping[str, Any], where: str,
     return [OutOfScopeExample(q, lang, where) for q in dict.fromkeys(questions)]
 
 
-def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str) -> Article:
-    """Validate one article record (front matter + body, or a JSONL object)."""
+def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str, locate: Locate | None = None,
+                        *, check_links: bool = True) -> Article:
+    """Validate one article record (front matter + body, or a JSONL object). Its url and the links
+    in its body must be http, https, mailto or relative (`check_links=False` for records the
+    indexer wrote, which the bot publishes through kb.links.published); `locate` names the line
+    of a field, else every message names `where`."""
     def fail(msg: str) -> KBError:
         return KBError(f"{where}: {msg}")
 
@@ -130,12 +138,23 @@ def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str) -
         updated = updated.isoformat()
     if not isinstance(updated, str):
         raise fail(f"article {aid!r}: updated must be a date, got {updated!r}")
+    if check_links:
+        _check_links(aid, url.strip(), body, locate or (lambda field, n: where))
     return Article(
         id=aid, lang=lang, title=_clean(title), body=_clean(body, keep_lines=True),
         questions=tuple(dict.fromkeys(q for q in map(_clean, questions) if q)),
         tags=tuple(t.strip().lower() for t in tags if t.strip()),
         url=url.strip(), updated=updated, source=where,
     )
+
+
+def _check_links(aid: str, url: str, body: str, locate: Locate) -> None:
+    """KBError listing every link of the article that is not http, https, mailto or relative."""
+    problem = url_problem(url)
+    problems = [f"{locate('url', 0)}: article {aid!r}: url {problem}"] if problem else []
+    problems += [f"{locate('body', b.first)}: article {aid!r}: link {b.problem}" for b in bad_links(body)]
+    if problems:
+        raise KBError("\n".join(problems))
 
 
 def _str_list(value: Any, name: str, fail: Any) -> list[str]:
@@ -167,23 +186,48 @@ def _read_markdown(path: Path, default_lang: str) -> Iterable[Article | OutOfSco
     if not isinstance(meta, dict):
         raise KBError(f"{path}:2: front matter must be a mapping of fields")
     meta.setdefault("id", path.stem)
-    return record_items({**meta, "body": text[m.end():]}, f"{path}:1", default_lang)
+    body_line = text.count("\n", 0, m.end()) + 1
+
+    def locate(field: str, n: int) -> str:  # only asked for in a message: parse the lines then
+        if field == "body":
+            return f"{path}:{body_line + n}"
+        return f"{path}:{_field_lines(m.group(1)).get(field, 1)}"
+
+    return record_items({**meta, "body": text[m.end():]}, f"{path}:1", default_lang, locate)
+
+
+def _field_lines(front_matter: str) -> dict[str, int]:
+    """The file line of each top-level front-matter field (the block starts on line 2)."""
+    node = yaml.compose(front_matter)
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 2 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
 
 
 def _read_jsonl(path: Path, default_lang: str) -> Iterable[Article | OutOfScopeExample]:
     out: list[Article | OutOfScopeExample] = []
+    errors: list[str] = []
     with path.open(encoding="utf-8-sig") as f:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise KBError(f"{path}:{n}: invalid JSON: {e.msg}") from None
-            if not isinstance(rec, dict):
-                raise KBError(f"{path}:{n}: each line must be a JSON object")
-            out.extend(record_items(rec, f"{path}:{n}", default_lang))
+                out.extend(_jsonl_record(line, f"{path}:{n}", default_lang))
+            except KBError as e:
+                errors.append(str(e))
+    if errors:
+        raise KBError("\n".join(errors))
     return out
+
+
+def _jsonl_record(line: str, where: str, default_lang: str) -> list[Article | OutOfScopeExample]:
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as e:
+        raise KBError(f"{where}: invalid JSON: {e.msg}") from None
+    if not isinstance(rec, dict):
+        raise KBError(f"{where}: each line must be a JSON object")
+    return record_items(rec, where, default_lang)
 
 
 def _slug(text: str) -> str:
@@ -222,10 +266,15 @@ def _read_csv(path: Path, default_lang: str) -> Iterable[Article]:
             "url": rec.get("url", ""), "_line": n,
         })
         art["questions"].append(rec["question"])
-    out = []
+    out, errors = [], []
     for rec in merged.values():
         line = rec.pop("_line")
-        out.append(article_from_record(rec, f"{path}:{line}", default_lang))
+        try:
+            out.append(article_from_record(rec, f"{path}:{line}", default_lang))
+        except KBError as e:
+            errors.append(str(e))
+    if errors:
+        raise KBError("\n".join(errors))
     return out
 
 

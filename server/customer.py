@@ -52,7 +52,7 @@ def start_session() -> tuple[Response, int]:
 def answer() -> tuple[Response, int]:
     b = body()
     given = b.get("contact")
-    contact = check_contact(**{k: v or "" for k, v in given.items()}) if given else None
+    contact = check_contact(**{k: v or "" for k, v in given.items()}, lang=b.get("lang")) if given else None
     session_id = _session(b.get("session_id"))
     return _reply(services().desk.ask(b["question"], b.get("lang"), session_id, contact))
 
@@ -66,7 +66,7 @@ def choose() -> tuple[Response, int]:
 @bp.post("/v1/handoff")
 def handoff() -> tuple[Response, int]:
     b = body()
-    contact = check_contact(b.get("name") or "", b.get("email") or "", b.get("phone") or "")
+    contact = check_contact(b.get("name") or "", b.get("email") or "", b.get("phone") or "", b.get("lang"))
     session_id = _session(b["session_id"])
     return _reply(services().desk.handoff(session_id, contact, b.get("message") or "", b.get("lang")), 201)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,81 @@ def test_normalize_lang(code: str, canonical: str) -> None:
 def test_normalize_lang_rejects(code: str) -> None:
     with pytest.raises(LanguageCodeError, match="language code"):
         normalize_lang(code)
+
+
+LINKED = """---
+id: a
+title: A
+url: {url}
+---
+# Heading
+
+{body}
+"""
+
+
+@pytest.mark.parametrize("url", ["https://help.example/a", "http://help.example/a", "mailto:help@example.com",
+                                 "/help/a", "a.html", "#refunds", "//help.example/a", "?page=2", ""])
+def test_allowed_urls_and_links(tmp_path: Path, url: str) -> None:
+    body = f"See [this]({url or '/x'}), ![logo]({url or 'logo.png'}) and <https://help.example>."
+    root = write_kb(tmp_path / "kb", {"a.md": LINKED.format(url=json.dumps(url), body=body)})
+    assert load_kb(root).articles[0].url == url
+
+
+@pytest.mark.parametrize(("body", "url"), [
+    ("[x](javascript:alert(1))", "javascript:alert(1)"),
+    ("[x](JavaScript:alert(1))", "JavaScript:alert(1)"),
+    ("[x](<java\tscript:alert(1)>)", "java\tscript:alert(1)"),  # browsers drop the tab
+    ("[x](&#106;avascript:alert(1))", "javascript:alert(1)"),  # entities are decoded
+    ("[x](javascript\\:alert(1))", "javascript:alert(1)"),  # and escapes
+    ("<javascript:alert(1)>", "javascript:alert(1)"),
+    ("![x](data:image/svg+xml;base64,PHN2Zz4=)", "data:image/svg+xml;base64,PHN2Zz4="),
+    ("[x](file:///etc/passwd)", "file:///etc/passwd"),
+    ("[x](vbscript:msgbox(1))", "vbscript:msgbox(1)"),
+    ("[x](tel:+6621234567)", "tel:+6621234567"),
+    ("[x][r]\n\n[r]: data:text/html,hi", "data:text/html,hi"),
+    ('<a href="javascript:alert(1)">x</a>', "javascript:alert(1)"),
+    ('<div><img src="javascript:alert(1)"></div>', "javascript:alert(1)"),
+    ("| a | b |\n|---|---|\n| [x](javascript:t()) | y |", "javascript:t()"),
+])
+def test_links_of_other_schemes_are_refused_with_their_line(tmp_path: Path, body: str, url: str) -> None:
+    root = write_kb(tmp_path / "kb", {"a.md": LINKED.format(url="/ok", body=body)})
+    with pytest.raises(KBError) as err:
+        load_kb(root)
+    scheme = url.replace("\t", "").split(":")[0].lower()
+    first = str(err.value).splitlines()[0]
+    assert re.fullmatch(rf".*a\.md:(8|9|10|11): article 'a': link .* has the scheme '{scheme}:'; only http, "
+                        r"https, mailto and relative URLs are allowed", first), first
+
+
+def test_every_bad_link_is_reported_at_once_with_file_and_line(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {
+        "a.md": LINKED.format(url="javascript:alert(0)",
+                              body="ok [fine](https://x.example)\n[one](javascript:a())\n\n"
+                                   "two lines [of\ntext](data:text/html,b)"),
+        "b.jsonl": '{"id": "b", "title": "B", "url": "vbscript:x"}\n'
+                   '{"id": "c", "title": "C", "body": "fine"}\n'
+                   '{"id": "d", "title": "D", "body": "a\\n[x](file:///etc/passwd)"}\n',
+        "c.csv": "question,answer,url\nq,see [x](javascript:c()),https://ok.example\nq2,a2,file:///x\n",
+    })
+    with pytest.raises(KBError) as err:
+        load_kb(root)
+    lines = [re.sub(r"^.*/kb/", "", line) for line in str(err.value).splitlines()]
+    assert [line.split(" has the scheme")[0] for line in lines] == [
+        "a.md:4: article 'a': url 'javascript:alert(0)'",
+        "a.md:9: article 'a': link 'javascript:a()'",
+        "a.md:11: article 'a': link 'data:text/html,b'",
+        "b.jsonl:1: article 'b': url 'vbscript:x'",
+        "b.jsonl:3: article 'd': link 'file:///etc/passwd'",
+        "c.csv:2: article 'q': link 'javascript:c()'",
+        "c.csv:3: article 'q2': url 'file:///x'",
+    ]
+
+
+def test_a_jsonl_file_reports_every_bad_line(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {"a.jsonl": '{"id": "a"}\n{"id": "b", "title": }\n[1]\n'})
+    with pytest.raises(KBError) as err:
+        load_kb(root)
+    assert [re.sub(r"^.*/kb/", "", line) for line in str(err.value).splitlines()] == [
+        "a.jsonl:1: article 'a' is missing a title", "a.jsonl:2: invalid JSON: Expecting value",
+        "a.jsonl:3: each line must be a JSON object"]

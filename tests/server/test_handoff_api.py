@@ -87,6 +87,8 @@ def test_revoked_key_is_refused(client: FlaskClient, store: Store) -> None:
 
 @pytest.mark.parametrize(("path", "body", "status", "match"), [
     ("/v1/handoff", {"session_id": "s", "email": "not-an-email"}, 400, "email is not a valid address"),
+    ("/v1/handoff", {"session_id": "s", "email": 'eve"<img>@example.com'}, 400, "not a valid address"),
+    ("/v1/answer", {"question": "hi", "contact": {"email": "a..b@example.com"}}, 400, "two periods in a row"),
     ("/v1/handoff", {"email": "a@b.co"}, 400, "missing required field 'session_id'"),
     ("/v1/handoff", {"session_id": "s", "phone": "call me"}, 400, "phone is not a valid number"),
     ("/v1/feedback", {"session_id": "nope", "turn_id": 1, "helpful": True}, 404, "no session"),

@@ -8,18 +8,21 @@ import json
 import os
 import shutil
 import subprocess
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
 from indexer import build_index
 from indexer.encoders import Encoder
-from kb import load_kb
+from kb import KnowledgeBase, load_kb
 from kb.handoff import QueueConfig
 from kb.hours import DAYS
+from kb.loader import article_from_record
 from tests.web.browser import DESKTOP, ROOT, HostSite, NewContext, Server, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -103,9 +106,14 @@ def content_server(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -
     from tests.conftest import TINY_KB, write_kb
 
     tmp = tmp_path_factory.mktemp("web-content")
-    kb = write_kb(tmp / "kb", {**TINY_KB, "en/gift-wrap.md": XSS_ARTICLE,
-                               "en/linen-care.md": MARKDOWN_ARTICLE})
-    build_index(load_kb(kb), tmp / "index", encoder)
+    kb = load_kb(write_kb(tmp / "kb", {**TINY_KB, "en/linen-care.md": MARKDOWN_ARTICLE}))
+    # The loader refuses the hostile article's links now; an index built before it did keeps them,
+    # so the server's own defence (kb.links.published) and the widget's are what the page relies on.
+    _, front, body = textwrap.dedent(XSS_ARTICLE).lstrip().split("---\n", 2)
+    hostile = article_from_record({**yaml.safe_load(front), "body": body}, "en/gift-wrap.md", "en",
+                                  check_links=False)
+    build_index(KnowledgeBase((*kb.articles, hostile), kb.default_lang, kb.out_of_scope),
+                tmp / "index", encoder)
     # Its team works only on the weekday after tomorrow, so a handoff now is always out of hours.
     day = DAYS[(dt.datetime.now(dt.UTC).weekday() + 2) % 7]
     queue = QueueConfig(name="general", timezone="UTC", hours=f"{day} 09:00-17:00")

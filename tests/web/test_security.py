@@ -3,17 +3,19 @@ host page's CSS cannot break or hide the widget."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Dialog, Locator, Page
+from playwright.sync_api import Dialog, Locator, Page, Route
 
 from tests.web.browser import DESKTOP, HostSite, Server, ask, box, host_page, open_chat, widget
 
 
-def assert_inert(page: Page, card: Locator) -> None:
-    """The gift-wrap article's payloads are on screen as text, and nothing they describe exists."""
+def assert_inert(page: Page, card: Locator, links_sent: bool = False) -> None:
+    """The gift-wrap article's payloads are on screen as text, and nothing they describe exists.
+    The server leaves out the lines with javascript: and data: links (kb.links.published) unless
+    `links_sent` (a response rewritten on the way, as an older or hostile server would send it)."""
     text = card.inner_text()
     assert "<script>window.__pwned = 'script'" in text
     assert "<img src=x onerror=" in card.locator("h3").inner_text()
-    assert "Click for a coupon" in text and "raw anchor" in text
+    assert ("Click for a coupon" in text and "raw anchor" in text) is links_sent
     log = widget(page).locator(".log")
     for tag in ("script", "img", "iframe", "b", "svg", "style", "object", "embed"):
         assert log.locator(tag).count() == 0, tag
@@ -77,3 +79,35 @@ def test_hostile_host_css_cannot_break_the_widget(host_site: HostSite, page: Pag
     assert panel.evaluate("e => getComputedStyle(e).direction") == "ltr"
     head = widget(page).locator(".head").evaluate("e => getComputedStyle(e).backgroundColor")
     assert head == "rgb(15, 91, 102)"  # the default colour, not the host's custom property
+
+
+def test_hostile_links_in_a_response_render_inert(host_site: HostSite, page: Page,
+                                                  content_server: Server) -> None:
+    """What faqbot no longer sends, the widget still defuses: the answer's url and body links as an
+    index built before the loader refused them would carry them, put back into the response."""
+    dialogs: list[str] = []
+
+    def dismiss(d: Dialog) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dismiss)
+
+    def hostile(route: Route) -> None:
+        response = route.fetch()
+        data = response.json()
+        if data.get("answer"):
+            data["answer"]["url"] = "javascript:window.__pwned='url'"
+            data["answer"]["body"] += (
+                "\n\n[Click for a coupon](javascript:alert('link')) or [this one](JaVaScRiPt:alert(1)) or\n"
+                "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==).\n\n"
+                "- <a href=\"javascript:alert('raw')\">raw anchor</a>\n")
+        route.fulfill(response=response, json=data)
+
+    page.route("**/v1/answer", hostile)
+    host_page(page, host_site, content_server)
+    open_chat(page)
+    card = ask(page, "do you offer gift wrapping")
+    assert "answer" in (card.get_attribute("class") or ""), card.inner_text()
+    assert_inert(page, card, links_sent=True)
+    assert dialogs == []
