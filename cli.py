@@ -13,6 +13,7 @@ import click
 from cli_desk import COMMANDS as DESK_COMMANDS
 from cli_eval import COMMANDS as EVAL_COMMANDS
 from cli_eval import progress as _progress
+from cli_sources import COMMANDS as SOURCE_COMMANDS
 from kb import FaqbotError, Settings, load_kb, load_settings
 
 
@@ -180,6 +181,8 @@ def import_intents(file: str, out: str, lang: str, responses: str | None, out_of
 
 for _command in (*EVAL_COMMANDS, *DESK_COMMANDS):
     main.add_command(_command)
+for _command in SOURCE_COMMANDS:
+    kb_group.add_command(_command)
 
 if __name__ == "__main__":
     main()

@@ -27,6 +27,8 @@ from kb.models import Article, KnowledgeBase, OutOfScopeExample
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _MAX_ERRORS = 20
+# Where an imported article came from (`faqbot kb import`): read by `faqbot kb sync`, not indexed.
+PROVENANCE = ("source", "source_id")
 
 
 def load_kb(path: str | Path, default_lang: str = "en") -> KnowledgeBase:
@@ -110,12 +112,16 @@ def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str) -
     def fail(msg: str) -> KBError:
         return KBError(f"{where}: {msg}")
 
-    unknown = set(rec) - {"id", "lang", "title", "body", "questions", "tags", "url", "updated"}
+    unknown = set(rec) - {"id", "lang", "title", "body", "questions", "tags", "url", "updated",
+                          *PROVENANCE}
     if unknown:
         raise fail(f"unknown field(s) {sorted(unknown)}")
     aid = rec.get("id")
     if not isinstance(aid, str) or not ARTICLE_ID.match(aid):
         raise fail(f"missing or invalid id {aid!r} (letters, digits, '.', '_', '-')")
+    for name in PROVENANCE:
+        if not isinstance(rec.get(name, ""), str | int):
+            raise fail(f"article {aid!r}: {name} must be text, got {rec[name]!r}")
     title = rec.get("title")
     if not isinstance(title, str) or not title.strip():
         raise fail(f"article {aid!r} is missing a title")
@@ -160,7 +166,11 @@ def _clean(text: str, keep_lines: bool = False) -> str:
 
 
 def _read_markdown(path: Path, default_lang: str) -> Iterable[Article | OutOfScopeExample]:
-    text = path.read_text(encoding="utf-8-sig")
+    return markdown_items(path.read_text(encoding="utf-8-sig"), path, default_lang)
+
+
+def front_matter(text: str, path: str | Path) -> tuple[dict[str, Any], str]:
+    """The front matter fields and the body of a Markdown article file's text."""
     m = _FRONT.match(text)
     if not m:
         raise KBError(f"{path}:1: missing YAML front matter (a block between '---' lines)")
@@ -172,8 +182,14 @@ def _read_markdown(path: Path, default_lang: str) -> Iterable[Article | OutOfSco
         raise KBError(f"{path}:{line}: bad YAML front matter: {problem}") from None
     if not isinstance(meta, dict):
         raise KBError(f"{path}:2: front matter must be a mapping of fields")
-    meta.setdefault("id", path.stem)
-    return record_items({**meta, "body": text[m.end():]}, f"{path}:1", default_lang)
+    return meta, text[m.end():]
+
+
+def markdown_items(text: str, path: str | Path, default_lang: str) -> list[Article | OutOfScopeExample]:
+    """What one Markdown file's text holds: an article, or out-of-scope examples."""
+    meta, body = front_matter(text, path)
+    meta.setdefault("id", Path(path).stem)
+    return record_items({**meta, "body": body}, f"{path}:1", default_lang)
 
 
 def _read_jsonl(path: Path, default_lang: str) -> Iterable[Article | OutOfScopeExample]:
