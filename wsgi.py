@@ -117,12 +117,17 @@ def serve(settings: Settings) -> None:
     app.install_sighup()
     # Escalations reach the help desks from a background worker, so no request waits on them.
     _, stop = start_background(app.store, settings)
+    # sync_every: the help center is synced into kb_path, re-indexed and reloaded on a schedule.
+    from bot.kb_sync import start_sync
+    sync = start_sync(settings, app.encoder, app.reload) if settings.sync_every else None
     log.info("faqbot serving %s on http://%s:%d", settings.index_dir, settings.host, settings.port)
     try:
         waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads,
                        ident="faqbot")
     finally:
         stop.set()
+        if sync is not None:
+            sync.stop()
 
 
 def __getattr__(name: str) -> Any:
