@@ -214,7 +214,9 @@ class _Plan:
     def _check_language(self, path: str, doc: SourceDoc, article: Article) -> None:
         if self.detect is None:
             return
-        text = f"{article.title}\n{plain_text(article.body)}"[:1500]
+        # The body, not the title: one Thai word in a title makes the detector say Thai (script
+        # evidence), and an untranslated body under a translated title is the case to catch.
+        text = plain_text(article.body)[:1500] or article.title
         seen = self.detect(text)
         same = seen == doc.lang if doc.lang.startswith("zh") or seen.startswith("zh") else \
             base_lang(seen) == base_lang(doc.lang)
