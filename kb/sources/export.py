@@ -8,7 +8,6 @@ Links relative to the export lead nowhere for a customer and are dropped (their 
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -41,18 +40,18 @@ class Export:
         if not files:
             raise KBError(f"{self.path}: no .html pages found")
         pages = []
-        for n, (rel, data, modified) in enumerate(files, 1):
+        for n, (rel, data) in enumerate(files, 1):
             page = extract_page(data, "")
             if progress:
                 progress(n, len(files))
             if not is_article(page):
                 out.skipped["no article text"] += 1
                 continue
-            pages.append((rel, page, modified))
-        raw = {rel: page.lang or self.default_lang for rel, page, _ in pages}
+            pages.append((rel, page))
+        raw = {rel: page.lang or self.default_lang for rel, page in pages}
         langs = source_languages(set(raw.values()))
         seen: dict[tuple[str, str], str] = {}
-        for rel, page, modified in pages:
+        for rel, page in pages:
             lang = langs.get(raw[rel]) or self._fallback(raw[rel])
             stem = PurePosixPath(rel).with_suffix("").name
             # en/refunds.html and th/refunds.html: one article when the folder names the language.
@@ -66,12 +65,13 @@ class Export:
             seen[group, lang] = rel
             out.docs.append(SourceDoc(
                 group=group, lang=lang, title=page.title, body=page.body, url=page.canonical,
-                updated=modified, source_id=rel, slug=page.title or stem,
+                updated=page.updated, source_id=rel, slug=page.title or stem,
                 primary=lang == self.default_lang, declared=f"lang attribute {raw[rel]}" if page.lang
                 else "default_lang"))
         return out
 
-    def _files(self) -> Iterator[tuple[str, bytes, str]]:
+    def _files(self) -> Iterator[tuple[str, bytes]]:
+        """(path in the export, content); file dates are not article dates (a re-export touches all)."""
         total = 0
         if self.path.is_dir():
             for file in sorted(self.path.rglob("*")):
@@ -82,7 +82,7 @@ class Export:
                     if size > MAX_FILE or total > MAX_TOTAL:
                         raise KBError(f"{file}: the export is too large (files over {MAX_FILE // 2**20} MB "
                                       f"or {MAX_TOTAL // 2**20} MB in all)")
-                    yield rel, file.read_bytes(), _iso(file.stat().st_mtime)
+                    yield rel, file.read_bytes()
             return
         with zipfile.ZipFile(self.path) as zf:
             for info in sorted(zf.infolist(), key=lambda i: i.filename):
@@ -95,7 +95,7 @@ class Export:
                                   f"{MAX_FILE // 2**20} MB or {MAX_TOTAL // 2**20} MB in all, uncompressed)")
                 with zf.open(info) as f:
                     data = f.read(MAX_FILE + 1)
-                yield rel, data, dt.datetime(*info.date_time).strftime("%Y-%m-%dT%H:%M:%S")
+                yield rel, data
 
     def _fallback(self, code: str) -> str:
         try:
@@ -115,6 +115,3 @@ class Export:
 def _hidden(rel: str) -> bool:
     return any(part.startswith((".", "__MACOSX")) for part in PurePosixPath(rel).parts)
 
-
-def _iso(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -261,8 +261,10 @@ def _writer_fields(file: Path, old: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def _digest(doc: SourceDoc) -> str:
-    # `updated` is left out: a source that touches a date without changing the text rewrites nothing.
-    parts = (CONVERTER_VERSION, doc.lang, doc.title, doc.body, "\x1e".join(doc.tags), doc.url, doc.source_id)
+    # With `updated`: the source saying an article changed is reason enough to rewrite it (only the
+    # texts that really changed are embedded again by the next `faqbot index`).
+    parts = (CONVERTER_VERSION, doc.lang, doc.title, doc.body, "\x1e".join(doc.tags), doc.url,
+             doc.source_id, doc.updated)
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 

@@ -60,7 +60,8 @@ def apply_changes(root: Path, changes: list[Change]) -> None:
                     target.unlink()
                     done.append((target, old))
             else:
-                os.replace(temps.pop(ch.path), target)
+                os.replace(temps[ch.path], target)
+                del temps[ch.path]
                 done.append((target, old))
     except BaseException:
         for target, old in reversed(done):
