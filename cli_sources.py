@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import click
@@ -72,5 +73,5 @@ def sync(obj: Any, source: str, out: str, check_language: bool) -> None:
 
 
 for _command in (import_, sync):
-    _command.help = f"{_command.help}\n\n{SOURCE_HELP}"
+    _command.help = f"{inspect.cleandoc(_command.help or '')}\n\n{SOURCE_HELP}"
 COMMANDS = (import_, sync)

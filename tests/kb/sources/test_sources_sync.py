@@ -200,3 +200,11 @@ def test_settings_for_imports_are_checked() -> None:
         Settings(crawl_max_pages=0)
     assert Settings().sync_every == 0  # off by default
     assert open_source("https://help.acme.test/hc/en-us", Settings()).name == "https://help.acme.test/hc/en-us"
+
+
+def test_the_loader_reads_provenance_fields_and_checks_them(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\nid: a\ntitle: A\nsource: zendesk:acme\nsource_id: 360001\n---\nx\n")
+    assert load_kb(tmp_path).get("a", "en").title == "A"
+    (tmp_path / "a.md").write_text("---\nid: a\ntitle: A\nsource: [zendesk]\n---\nx\n")
+    with pytest.raises(KBError, match="a.md:1: article 'a': source must be text"):
+        load_kb(tmp_path)
