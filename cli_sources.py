@@ -27,7 +27,7 @@ def _run(obj: Any, source: str, out: str, first: bool, check_language: bool) -> 
                                progress=progress("Reading " + src.name))
     except (FaqbotError, OSError) as e:
         raise click.ClickException(str(e)) from None
-    for line in (*report.failures, *report.mismatches):
+    for line in (*report.failures, *report.mismatches, *report.notes):
         click.echo(line, err=True)
     if report.skipped:
         click.echo("skipped: " + ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())),

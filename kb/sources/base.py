@@ -43,6 +43,9 @@ class Fetched:
     docs: list[SourceDoc] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     skipped: Counter[str] = field(default_factory=Counter)  # reason → versions skipped
+    # False when the source was not read to the end (a crawl stopped at crawl_max_pages): a sync
+    # then removes nothing it did not see.
+    complete: bool = True
 
 
 class Source(Protocol):

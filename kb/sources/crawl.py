@@ -98,6 +98,7 @@ class Crawl:
                 pages[page.url] = page
         if queue:
             out.skipped[f"beyond crawl_max_pages ({self.max_pages})"] += len(queue)
+            out.complete = False
         out.docs.extend(self._docs(pages, sitemap, out))
         return out
 

@@ -49,7 +49,13 @@ class Freshdesk:
         codes = list(dict.fromkeys([primary, *(x for x in others if isinstance(x, str))]))
         langs = source_languages(codes)
         out = Fetched()
-        folders = [f for c in self._list("api/v2/solutions/categories")
+        categories: list[dict[str, Any]] = []
+        for c in self._list("api/v2/solutions/categories"):
+            if c.get("visible_in_portals") == [] and not self.restricted:  # shown in no portal
+                out.skipped["category in no portal"] += 1
+            else:
+                categories.append(c)
+        folders = [f for c in categories
                    for f in self._folders(c, f"api/v2/solutions/categories/{c['id']}/folders", 0)]
         for n, (category, folder) in enumerate(folders, 1):
             if folder.get("visibility", ALL_USERS) != ALL_USERS and not self.restricted:

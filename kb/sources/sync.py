@@ -45,6 +45,7 @@ class SyncReport:
     unchanged: int = 0
     failures: tuple[str, ...] = ()
     mismatches: tuple[str, ...] = ()  # declared language vs what the text reads as
+    notes: tuple[str, ...] = ()
     skipped: Mapping[str, int] = field(default_factory=dict)
     changed: tuple[str, ...] = ()  # files written or deleted, relative to the folder
 
@@ -108,7 +109,7 @@ def import_source(source: Source, folder: str | Path, *, first: bool, default_la
     apply_changes(folder, changes)
     r = plan.report
     return SyncReport(source.name, r["updated"], r["new"], r["removed"], len(plan.failures), r["unchanged"],
-                      tuple(plan.failures), tuple(plan.mismatches), dict(fetched.skipped),
+                      tuple(plan.failures), tuple(plan.mismatches), tuple(plan.notes), dict(fetched.skipped),
                       tuple(c.path for c in changes if c.path != STATE_FILE))
 
 
@@ -123,6 +124,7 @@ class _Plan:
         self.changes: list[Change] = []
         self.failures: list[str] = []
         self.mismatches: list[str] = []
+        self.notes: list[str] = []
         self.report = dict.fromkeys(("updated", "new", "removed", "unchanged"), 0)
         self.owned = {e["path"] for e in old.entries.values()}
         self.local = self._local_keys()
@@ -130,6 +132,9 @@ class _Plan:
 
     def run(self, fetched: Fetched) -> None:
         self.failures.extend(f.message for f in fetched.failures)
+        if not fetched.complete:
+            self.notes.append(f"{self.source} was not read to the end (crawl_max_pages?): "
+                              f"articles it did not reach are kept, none removed")
         failed_refs = {f.ref for f in fetched.failures}
         groups: dict[str, list[SourceDoc]] = {}
         for doc in fetched.docs:
@@ -141,7 +146,7 @@ class _Plan:
         for key, entry in self.old.entries.items():
             if key in self.state.entries:
                 continue
-            if entry.get("source_id") in failed_refs or key in self._kept:
+            if entry.get("source_id") in failed_refs or key in self._kept or not fetched.complete:
                 self.state.entries[key] = entry  # failed this time: neither rewritten nor removed
                 continue
             if (self.folder / entry["path"]).exists():

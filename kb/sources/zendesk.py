@@ -72,7 +72,8 @@ class Zendesk:
         if art.get("draft"):
             out.skipped["draft"] += 1
             return None
-        if art.get("user_segment_id") is not None and not self.restricted:
+        # user_segment_ids replaced user_segment_id; either one set means not everyone may read it
+        if (art.get("user_segment_id") is not None or art.get("user_segment_ids")) and not self.restricted:
             out.skipped["restricted to a user segment"] += 1
             return None
         locale = art.get("locale")

@@ -208,3 +208,16 @@ def test_the_loader_reads_provenance_fields_and_checks_them(tmp_path: Path) -> N
     (tmp_path / "a.md").write_text("---\nid: a\ntitle: A\nsource: [zendesk]\n---\nx\n")
     with pytest.raises(KBError, match="a.md:1: article 'a': source must be text"):
         load_kb(tmp_path)
+
+
+def test_a_source_read_only_in_part_removes_nothing(tmp_path: Path) -> None:
+    src = Fixed([doc("1", "en", "Refunds"), doc("2", "en", "Shipping")])
+    import_source(src, tmp_path, first=True)
+
+    class Partial(Fixed):
+        def fetch(self, progress: Progress | None = None) -> Fetched:
+            return Fetched(list(self.docs), complete=False)  # a crawl stopped at crawl_max_pages
+
+    report = import_source(Partial([doc("1", "en", "Refunds")]), tmp_path, first=False)
+    assert report.summary() == "0 updated, 0 new, 0 removed, 0 failed"
+    assert "none removed" in report.notes[0] and len(load_kb(tmp_path)) == 2
