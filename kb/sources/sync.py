@@ -152,8 +152,8 @@ class _Plan:
             if (self.folder / entry["path"]).exists():
                 self.changes.append(Change(entry["path"], None))
             self.report["removed"] += 1
-        self.state.groups = {g: i for g, i in self.state.groups.items()
-                             if any(k.rsplit("@", 1)[0] == i for k in self.state.entries)}
+        live = {k.rsplit("@", 1)[0] for k in self.state.entries}
+        self.state.groups = {g: i for g, i in self.state.groups.items() if i in live}
 
     def _ids(self, groups: dict[str, list[SourceDoc]]) -> dict[str, str]:
         by_source_id = {e.get("source_id"): k.rsplit("@", 1)[0] for k, e in self.old.entries.items()}
