@@ -179,3 +179,29 @@ def test_an_html_export_folder_or_zip(demo: KnowledgeBase, tmp_path: Path, as_zi
     assert set(kb.ids) == {"when-will-i-get-my-refund", "reset-a-forgotten-password"}
     assert {len(kb.translations(i)) for i in kb.ids} == {5}
     assert "../" not in "".join(a.body for a in kb)
+
+
+def test_a_page_without_article_markup_goes_to_trafilatura() -> None:
+    from kb.sources.page import extract_page
+
+    page = extract_page("""<!doctype html><html lang="et"><head><title>Tarneajad – Abikeskus</title>
+      <script>track()</script></head><body>
+      <div class="cookie-notice"><p>Kasutame küpsiseid, et parandada teie kogemust veebilehel.</p>
+        <button>Nõustu</button></div>
+      <div class="header"><div class="menu"><a href="/et/">Avaleht</a> <a href="/et/tellimused">Tellimused</a>
+        <a href="/et/arved">Arved</a></div></div>
+      <div class="container"><div class="content"><h1>Tarneajad ja hinnad</h1>
+        <p>Tarneaeg sõltub riigist, kuhu pakk saadetakse.
+          <a href="javascript:alert(1)" onclick="x()">Kaart</a>.</p>
+        <table><tr><th>Riik</th><th>Aeg</th></tr><tr><td>Eesti</td><td>1–2 päeva</td></tr>
+          <tr><td>Soome</td><td>3–5 päeva</td></tr></table>
+        <p><img src="/img/map.png" alt="Tarnekaart"></p><iframe src="https://video.test/x"></iframe>
+        <h2>Kiirtarne</h2><p>Kiirtarne on saadaval Tallinnas ja Tartus, kui tellite enne kella 12.</p>
+      </div></div>
+      <div class="footer"><p>© 2026 Tidewell OÜ. Kõik õigused kaitstud.</p></div></body></html>""",
+                        "https://help.tidewell.example/et/tarneajad")
+    assert page.title == "Tarneajad ja hinnad" and page.lang == "et"
+    assert "| Eesti | 1–2 päeva |" in page.body and "## Kiirtarne" in page.body
+    assert "[Tarnekaart](https://help.tidewell.example/img/map.png)" in page.body
+    for chrome in ("küpsis", "Avaleht", "Tellimused", "© 2026", "javascript", "video.test", "track"):
+        assert chrome not in page.body
