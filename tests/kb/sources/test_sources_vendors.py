@@ -119,7 +119,7 @@ def test_sync_rewrites_only_what_changed_and_keeps_what_writers_added(desk: Desk
                                                           "en/shipping-times-and-costs.md")}
     reset = desk.articles[0]
     reset.versions["en-us"] = ("Reset your password", "<p>Use the new <b>Reset</b> button.</p>", True)
-    reset.updated = "2026-11-02T10:00:00Z"
+    reset.edited["en-us"] = "2026-11-02T10:00:00Z"  # its translations keep their own dates
     refund = desk.articles[1]
     refund.versions["en-us"] = (refund.versions["en-us"][0], refund.versions["en-us"][1], False)
     desk.articles.append(Article(106, {"en-us": ("Gift cards", "<p>Gift cards never expire and work "

@@ -45,6 +45,10 @@ class Article:
     labels: list[str] = field(default_factory=list)
     restricted: bool = False
     section: int = 7
+    edited: dict[str, str] = field(default_factory=dict)  # locale → its own updated_at, once edited
+
+    def updated_at(self, locale: str) -> str:
+        return self.edited.get(locale, self.updated)
 
 
 def default_articles() -> list[Article]:
@@ -119,7 +123,8 @@ def _zendesk(app: Flask, desk: Desk) -> None:
                 "html_url": f"{desk.base}/hc/{locale}/articles/{a.id}", "author_id": 9,
                 "comments_disabled": False, "draft": not published, "promoted": False, "position": 0,
                 "vote_sum": 0, "vote_count": 0, "section_id": a.section, "created_at": "2026-01-05T10:00:00Z",
-                "updated_at": a.updated, "edited_at": a.updated, "name": title, "title": title,
+                "updated_at": a.updated_at(locale), "edited_at": a.updated_at(locale), "name": title,
+                "title": title,
                 "source_locale": "en-us", "locale": locale, "outdated": False, "outdated_locales": [],
                 "permission_group_id": 3, "user_segment_id": 55 if a.restricted else None,
                 "content_tag_ids": [], "label_names": a.labels, "body": body})
@@ -174,7 +179,7 @@ def _freshdesk(app: Flask, desk: Desk) -> None:
                                   "description_text": "", "status": 2 if published else 1,
                                   "seo_data": {}, "tags": a.labels, "hits": 0, "thumbs_up": 0,
                                   "thumbs_down": 0, "created_at": "2026-01-05T10:00:00Z",
-                                  "updated_at": a.updated})
+                                  "updated_at": a.updated_at(locale)})
         if code != "en" and not items:
             return Response('{"code":"invalid_value","message":"Record not found"}', 404,
                             mimetype="application/json")
@@ -211,7 +216,7 @@ def _intercom(app: Flask, desk: Desk) -> None:
                 contents[locale_of[locale]] = {
                     "type": "article_content", "title": title, "description": "", "body": body,
                     "author_id": 9, "state": "published" if published else "draft",
-                    "created_at": 1767607200, "updated_at": _unix(a.updated),
+                    "created_at": 1767607200, "updated_at": _unix(a.updated_at(locale)),
                     "url": f"https://intercom.help/acme/{locale_of[locale]}/articles/{a.id}"}
             en = contents["en"]
             items.append({"type": "article", "id": str(a.id), "workspace_id": "ws1", "title": en["title"],
