@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cli.context import Ctx, progress
+from cli.sources import COMMANDS as SOURCE_COMMANDS
 from kb import load_kb
 
 
@@ -81,5 +82,8 @@ def import_intents(file: str, out: str, lang: str, responses: str | None, out_of
     click.echo(f"Wrote {len(articles)} articles ({len(utterances) - n_oos} example questions, "
                f"{with_body} with an answer body) to {out}; {kept}.", err=True)
 
+
+for _command in SOURCE_COMMANDS:  # faqbot kb import | sync (cli/sources.py)
+    kb_group.add_command(_command)
 
 COMMANDS = (index, kb_group)

@@ -30,6 +30,8 @@ _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _MAX_ERRORS = 20
 # Where a field of a record is: (field, line within it) -> "path:line" for messages.
 Locate = Callable[[str, int], str]
+# Where an imported article came from (`faqbot kb import`): read by `faqbot kb sync`, not indexed.
+PROVENANCE = ("source", "source_id")
 
 
 def load_kb(path: str | Path, default_lang: str = "en") -> KnowledgeBase:
@@ -115,12 +117,16 @@ def article_from_record(rec: Mapping[str, Any], where: str, default_lang: str, l
     def fail(msg: str) -> KBError:
         return KBError(f"{where}: {msg}")
 
-    unknown = set(rec) - {"id", "lang", "title", "body", "questions", "tags", "url", "updated"}
+    unknown = set(rec) - {"id", "lang", "title", "body", "questions", "tags", "url", "updated",
+                          *PROVENANCE}
     if unknown:
         raise fail(f"unknown field(s) {sorted(unknown)}")
     aid = rec.get("id")
     if not isinstance(aid, str) or not ARTICLE_ID.match(aid):
         raise fail(f"missing or invalid id {aid!r} (letters, digits, '.', '_', '-')")
+    for name in PROVENANCE:
+        if not isinstance(rec.get(name, ""), str | int):
+            raise fail(f"article {aid!r}: {name} must be text, got {rec[name]!r}")
     title = rec.get("title")
     if not isinstance(title, str) or not title.strip():
         raise fail(f"article {aid!r} is missing a title")
@@ -173,7 +179,11 @@ def _clean(text: str, keep_lines: bool = False) -> str:
 
 
 def _read_markdown(path: Path, default_lang: str) -> Iterable[Article | OutOfScopeExample]:
-    text = path.read_text(encoding="utf-8-sig")
+    return markdown_items(path.read_text(encoding="utf-8-sig"), path, default_lang)
+
+
+def front_matter(text: str, path: str | Path) -> tuple[dict[str, Any], str]:
+    """The front matter fields and the body of a Markdown article file's text."""
     m = _FRONT.match(text)
     if not m:
         raise KBError(f"{path}:1: missing YAML front matter (a block between '---' lines)")
@@ -185,15 +195,22 @@ def _read_markdown(path: Path, default_lang: str) -> Iterable[Article | OutOfSco
         raise KBError(f"{path}:{line}: bad YAML front matter: {problem}") from None
     if not isinstance(meta, dict):
         raise KBError(f"{path}:2: front matter must be a mapping of fields")
-    meta.setdefault("id", path.stem)
-    body_line = text.count("\n", 0, m.end()) + 1
+    return meta, text[m.end():]
+
+
+def markdown_items(text: str, path: str | Path, default_lang: str) -> list[Article | OutOfScopeExample]:
+    """What one Markdown file's text holds: an article, or out-of-scope examples."""
+    meta, body = front_matter(text, path)
+    meta.setdefault("id", Path(path).stem)
+    body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    block = _FRONT.match(text)
 
     def locate(field: str, n: int) -> str:  # only asked for in a message: parse the lines then
         if field == "body":
             return f"{path}:{body_line + n}"
-        return f"{path}:{_field_lines(m.group(1)).get(field, 1)}"
+        return f"{path}:{_field_lines(block.group(1) if block else '').get(field, 1)}"
 
-    return record_items({**meta, "body": text[m.end():]}, f"{path}:1", default_lang, locate)
+    return record_items({**meta, "body": body}, f"{path}:1", default_lang, locate)
 
 
 def _field_lines(front_matter: str) -> dict[str, int]:

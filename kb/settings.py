@@ -91,6 +91,26 @@ class Settings:
     # Also escalate the built-in topics (legal threats, account takeover, refunds over 200) in
     # every catalog language; a configured topic of the same name replaces the built-in one.
     builtin_sensitive_topics: bool = True
+    # Importing a help center (`faqbot kb import|sync`, kb/sources). Credentials come from here or
+    # FAQBOT_* variables only, never from the command line, which ends up in shell history.
+    zendesk_email: str = ""
+    zendesk_token: str = field(default="", repr=False)
+    zendesk_url: str = ""  # API base; default https://SUBDOMAIN.zendesk.com
+    freshdesk_api_key: str = field(default="", repr=False)
+    freshdesk_url: str = ""  # API base; default https://DOMAIN (acme → acme.freshdesk.com)
+    intercom_token: str = field(default="", repr=False)
+    intercom_url: str = "https://api.intercom.io"  # https://api.eu.intercom.io, https://api.au.intercom.io
+    import_restricted: bool = False  # also import articles only signed-in users or agents may see
+    http_timeout: float = 20.0  # seconds per request
+    http_retries: int = 4  # on 429, 5xx, timeouts and refused connections, with backoff
+    http_max_wait: float = 60.0  # the longest Retry-After sat out; a longer one fails the import
+    crawl_max_pages: int = 500
+    crawl_delay: float = 0.5  # seconds between two requests to a crawled site (robots.txt may ask more)
+    crawl_user_agent: str = "faqbot-importer"
+    # `faqbot serve` syncs sync_source into kb_path every sync_every seconds, indexes what changed and
+    # reloads the index (0: off).
+    sync_source: str = ""
+    sync_every: int = 0
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
@@ -133,6 +153,16 @@ class Settings:
             raise SettingsError(f"log_format must be 'json' or 'text', got {self.log_format!r}")
         if self.session_secret and len(self.session_secret) < 16:
             raise SettingsError("session_secret must be at least 16 characters (or empty)")
+        for name in ("http_timeout",):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
+        for name in ("http_retries", "http_max_wait", "crawl_delay", "sync_every"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        if self.crawl_max_pages < 1:
+            raise SettingsError(f"crawl_max_pages must be positive, got {self.crawl_max_pages!r}")
+        if self.sync_every and not self.sync_source:
+            raise SettingsError("sync_every needs sync_source (e.g. \"zendesk:acme\") to know what to sync")
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:

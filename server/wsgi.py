@@ -122,6 +122,9 @@ def serve(settings: Settings) -> None:
     app.install_sighup()
     # Escalations reach the help desks from a background worker, so no request waits on them.
     _, stop = start_background(app.store, settings)
+    # sync_every: the help center is synced into kb_path, re-indexed and reloaded on a schedule.
+    from bot.kb_sync import start_sync
+    sync = start_sync(settings, app.encoder, app.reload) if settings.sync_every else None
     log.info("faqbot serving %s on http://%s:%d", settings.index_dir, settings.host, settings.port)
     _allow_open_files(settings.connection_limit + 256)
     try:
@@ -136,6 +139,8 @@ def serve(settings: Settings) -> None:
                        clear_untrusted_proxy_headers=False)
     finally:
         stop.set()
+        if sync is not None:
+            sync.stop()
 
 
 def _allow_open_files(wanted: int) -> None:
