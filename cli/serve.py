@@ -44,13 +44,17 @@ def ask(obj: Ctx, question: str, lang: str | None, index_dir: str | None, as_jso
               help="Index directory (default: settings.index_dir).")
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8000).")
+@click.option("--dev", is_flag=True,
+              help="For trying faqbot out: any page may embed the widget (cors_origins = *) and logs "
+                   "are plain text. Never in production.")
 @click.pass_obj
-def serve(obj: Ctx, index_dir: str | None, host: str | None, port: int | None) -> None:
+def serve(obj: Ctx, index_dir: str | None, host: str | None, port: int | None, dev: bool) -> None:
     """Serve the API, the widget and the demo store with a production WSGI server (waitress);
     `kill -HUP <pid>` after `faqbot index` switches to the new index without dropping a request."""
     from server.wsgi import serve as serve_reloading
 
-    settings = obj.settings(index_dir=index_dir, host=host, port=port)
+    extra = {"cors_origins": ("*",), "log_format": "text"} if dev else {}
+    settings = obj.settings(index_dir=index_dir, host=host, port=port, **extra)
     if not Path(settings.index_dir, "manifest.json").exists():
         raise click.ClickException(f"no index at {settings.index_dir}: run `faqbot index` first")
     click.echo(f"faqbot serving {settings.index_dir} on http://{settings.host}:{settings.port}",

@@ -69,8 +69,14 @@ class Settings:
     # Signs the session tokens customers hold (bot/sessions.py); "" keeps a random one in the store,
     # shared by every process. Set it to rotate (every customer then starts a new conversation).
     session_secret: str = ""
-    # Origins whose pages may call the public API from a browser (the widget); "*" allows any.
-    cors_origins: tuple[str, ...] = ("*",)
+    # Origins whose pages may call the public API from a browser (the widget's host pages). None
+    # by default: only pages faqbot serves itself; "*" (any page) is for `faqbot serve --dev`.
+    # Never applies to /v1/agent/* or /v1/analytics (agents use the console or server-to-server calls).
+    cors_origins: tuple[str, ...] = ()
+    # Who may frame faqbot's own pages (CSP frame-ancestors): "'self'", "'none'" or origins.
+    frame_ancestors: tuple[str, ...] = ("'self'",)
+    # Prometheus' bearer token for /metrics; "" lets only loopback clients (a local scraper) read it.
+    metrics_key: str = ""
     # Public (widget) endpoints per client IP; requests with an API key are exempt. 0 = no limit.
     rate_limit_per_minute: int = 0
     rate_limit_burst: int = 30

@@ -6,6 +6,7 @@ workers, set `metrics_dir` and every worker's samples are summed at scrape time.
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import re
@@ -22,6 +23,7 @@ from prometheus_client.registry import Collector
 from bot import Bot
 from bot.desk import Reply
 from bot.store import Store
+from kb.errors import AuthError, ForbiddenError
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,11 @@ def configure_logging(level: str, fmt: str) -> None:
                          logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.set_name("faqbot")
     root = logging.getLogger()
-    # Replace only our own handler: an app created twice (tests, reloads) must not log twice.
-    root.handlers[:] = [h for h in root.handlers if h.get_name() != "faqbot"] + [handler]
+    # One handler writes each line once, in the configured format: ours replaces an earlier one
+    # (an app created twice: tests, reloads) and the CLI's plain stderr handler (basicConfig);
+    # handlers of other kinds (files, test capture) stay.
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "faqbot"
+                        and type(h) is not logging.StreamHandler] + [handler]
     root.setLevel(level)
 
 
@@ -77,6 +82,17 @@ class _StoreCollector(Collector):
         yield family
         yield GaugeMetricFamily("faqbot_webhook_attempts", "Webhook delivery attempts made",
                                 value=counts.get("attempts", 0))
+
+
+def _may_scrape(settings: Settings) -> None:
+    """/metrics: with `metrics_key`, its bearer token (compared in constant time); without, only a
+    scraper on this machine (metrics name routes, volumes and index versions)."""
+    if settings.metrics_key:
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), settings.metrics_key.encode()):
+            raise AuthError("/metrics needs 'Authorization: Bearer <metrics_key>'")
+    elif request.remote_addr not in ("127.0.0.1", "::1"):
+        raise ForbiddenError("/metrics answers only this machine unless metrics_key is set")
 
 
 def count(reply: Reply) -> None:
@@ -131,6 +147,7 @@ def install(app: Flask, settings: Settings, bot: Bot, store: Store) -> None:
 
     @app.get("/metrics")
     def metrics() -> Response:
+        _may_scrape(settings)
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     @app.get("/readyz")

@@ -273,7 +273,8 @@ def observe_paths() -> dict[str, Schema]:
     down = _json(_obj({"status": {"type": "string", "enum": ["unavailable"]}, "reason": _STR}),
                  "Store unavailable")
     return {
-        "/metrics": {"get": _op("Prometheus metrics", _file("text/plain"), "")},
+        "/metrics": {"get": _op("Prometheus metrics (metrics_key, or this machine only)",
+                                _file("text/plain"), "401 403")},
         "/readyz": {"get": {**_op("Ready for traffic: index loaded, store answering", _json(ready), ""),
                             "responses": {"200": _json(ready), "500": {"$ref": "#/components/responses/E500"},
                                           "503": down}}},

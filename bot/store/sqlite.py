@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +22,10 @@ class SqliteStore(SqlStore):
     def __init__(self, path: str | Path, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
         self._busy_timeout = busy_timeout
+        # Transcripts, contact details and key hashes: only faqbot's user may read the file.
+        # SQLite gives its -wal and -shm files the database file's permissions.
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         super().__init__(f"sqlite:///{path}")
 
     def _connect(self) -> sqlite3.Connection:

@@ -71,6 +71,8 @@ def test_every_operation_documents_its_errors_and_auth(doc: dict[str, Any]) -> N
             assert {"400", "413"} <= codes, (method, path)
         if path.startswith("/v1/agent/") or path == "/v1/analytics":
             assert op["security"] == [{"agentKey": []}] and {"401", "403"} <= codes, (method, path)
+        elif path == "/metrics":  # metrics_key, or this machine only
+            assert "security" not in op and {"401", "403"} <= codes
         elif any(p["name"] == "X-Session-Token" for p in op.get("parameters", [])):
             # A session's: a keyless caller's token (403 when it is not theirs), a help desk's key.
             assert "security" not in op and {"401", "403"} <= codes, (method, path)

@@ -51,7 +51,9 @@ def services_of(app: Flask) -> Services:
 @contextmanager
 def serve(index_dir: Path, encoder: Encoder, tmp: Path, **settings_: Any) -> Iterator[Server]:
     """`create_app` on a free port with waitress in a thread, with its own SQLite store."""
-    settings = Settings(index_dir=str(index_dir), store_url=f"sqlite:///{tmp / 'faqbot.db'}", **settings_)
+    # The widget runs on host pages of other origins here, as on a shop's site: CORS for any.
+    settings = Settings(**{"index_dir": str(index_dir), "store_url": f"sqlite:///{tmp / 'faqbot.db'}",
+                           "cors_origins": ("*",), **settings_})
     bot = ready_bot(settings, encoder=encoder)
     app = create_app(settings, bot)
     server = create_server(app, host="127.0.0.1", port=0, threads=8)
