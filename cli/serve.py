@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -53,7 +54,7 @@ def serve(obj: Ctx, index_dir: str | None, host: str | None, port: int | None, d
     `kill -HUP <pid>` after `faqbot index` switches to the new index without dropping a request."""
     from server.wsgi import serve as serve_reloading
 
-    extra = {"cors_origins": ("*",), "log_format": "text"} if dev else {}
+    extra: dict[str, Any] = {"cors_origins": ("*",), "log_format": "text"} if dev else {}
     settings = obj.settings(index_dir=index_dir, host=host, port=port, **extra)
     if not Path(settings.index_dir, "manifest.json").exists():
         raise click.ClickException(f"no index at {settings.index_dir}: run `faqbot index` first")
