@@ -84,7 +84,7 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     @app.get("/healthz")
     def healthz() -> Response:
         return jsonify(status="ok", index_version=bot.index.version,
-                       articles=len(bot.kb.ids), languages=bot.kb.languages)
+                       articles=len(bot.kb.ids), languages=bot.kb.languages, threshold=bot.thresholds())
 
     # --- customer side (the widget and help desks) ---
     @app.post("/v1/answer")

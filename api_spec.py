@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.types import THRESHOLD_SCOPES, THRESHOLD_SOURCES
 from kb.settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -161,8 +162,12 @@ def _paths() -> dict[str, Schema]:
     sid = [_param("session_id", "path", {"type": "string", "pattern": SESSION_ID})]
     esc = [_param("escalation_id", "path", {"type": "string", "minLength": 1})]
     detail = _json(_ref("EscalationDetail"))
+    threshold = _obj({"value": _NUM, "source": {"type": "string", "enum": list(THRESHOLD_SOURCES)},
+                      "scope": {"type": "string", "enum": list(THRESHOLD_SCOPES)}})
     health = _obj({"status": {"type": "string", "const": "ok"}, "index_version": _STR,
-                   "articles": _INT, "languages": {"type": "array", "items": _STR}})
+                   "articles": _INT, "languages": {"type": "array", "items": _STR},
+                   "threshold": _obj({"target_precision": _NUM, "global": threshold, "per_language": {
+                       "type": "object", "additionalProperties": threshold}})})
     transcript = _obj({"session_id": _STR, "state": _STATE, "language": _STR,
                        "turns": {"type": "array", "items": _ref("Turn")}})
     transcript_params = [
@@ -189,7 +194,8 @@ def _paths() -> dict[str, Schema]:
     report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered"]}
     since_until = [_param("since", "query", _STR), _param("until", "query", _STR)]
     return {
-        "/healthz": {"get": _op("Index version, article count, languages", _json(health), "")},
+        "/healthz": {"get": _op("Index version, article count, languages, answer thresholds in force",
+                                _json(health), "")},
         "/openapi.json": {"get": _op("This document", _json({"type": "object"}), "")},
         "/v1/answer": {"post": _op("Answer a customer's question", _json(_ref("Reply")), "",
                                    "AnswerRequest")},

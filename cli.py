@@ -61,7 +61,7 @@ def index(obj: _Ctx, kb_path: str, out: str | None, encoder: str | None,
                    f"{', '.join(kb.languages)}.", err=True)
         enc = make_encoder(settings.encoder)
         _, stats = build_index(kb, settings.index_dir, enc, passage_budget=settings.passage_budget,
-                               progress=_progress("Embedding"))
+                               target_precision=settings.target_precision, progress=_progress("Embedding"))
     except (FaqbotError, ValueError) as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"Indexed {stats.n_units} units ({stats.n_sections} body passages) from "

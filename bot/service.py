@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
-from bot.types import Answer, ArticleRef, Hit, SearchResult, Suggestion
+from bot.types import Answer, ArticleRef, Hit, SearchResult, Suggestion, Threshold
+from indexer.calibration import ASSUMED_OOS_SHARE
 from indexer.confidence import DEFAULT, ConfidenceModel
 from indexer.encoders import Encoder
 from indexer.retrieval import HybridRetriever, Query
 from indexer.store import HybridIndex
+from indexer.thresholds import FALLBACK, choose, load_samples
 from kb.errors import RequestError
 from kb.languages import normalize_lang
 from kb.models import Article
@@ -62,6 +65,33 @@ class Bot:
         self.languages = LanguageDetector(served, settings.default_lang)
         self.retriever = HybridRetriever(index)
         self.confidence = confidence or index.confidence or DEFAULT
+        # An index built for another target precision re-chooses from its saved calibration.
+        saved = index.thresholds
+        if saved is not None and saved.target_precision != settings.target_precision:
+            samples = load_samples(index.path)
+            saved = choose(samples, settings.target_precision, ASSUMED_OOS_SHARE) if samples else None
+        self.index_thresholds = saved
+
+    def threshold(self, lang: str | None) -> Threshold:
+        """The answer threshold for questions in `lang` (None: the global one): labelled
+        calibration, else a settings override, else the index's own choice."""
+        override = self.settings.threshold_override(lang)
+        if override is not None:
+            value, source, scope = override
+            return Threshold(value, "calibrated" if source == "calibrated" else "settings",
+                             "language" if scope == "language" else "global")
+        if self.index_thresholds is None or self.index_thresholds.source == "fallback":
+            return Threshold(FALLBACK if self.index_thresholds is None else self.index_thresholds.answer,
+                             "fallback")
+        value, scope = self.index_thresholds.for_lang(lang)
+        return Threshold(value, "index", "language" if scope == "language" else "global")
+
+    def thresholds(self) -> dict[str, Any]:
+        """Every threshold in force: the global one, and one per served language (for /healthz)."""
+        langs = sorted(set(self.languages.served))
+        return {"target_precision": self.settings.target_precision,
+                "global": asdict(self.threshold(None)),
+                "per_language": {lang: asdict(self.threshold(lang)) for lang in langs}}
 
     def lang_hint(self, lang: object) -> str | None:
         """A caller's language hint, normalised (RequestError if it is not a language code)."""
@@ -86,7 +116,8 @@ class Bot:
         if not hits:
             return Decision("escalated", "no_match", None)
         top = hits[0]
-        if top.confidence >= self.settings.answer_threshold_for(lang):
+        threshold = self.threshold(lang).value
+        if top.confidence >= threshold:
             return Decision("answered", "confident", top)
         if top.out_of_scope >= self.settings.out_of_scope_threshold:
             return Decision("escalated", "out_of_scope", top)
@@ -122,7 +153,7 @@ class Bot:
                  decision.reason, detected, confidence,
                  decision.top.article_id if decision.top else None)
         return Answer(decision.decision, confidence, detected, ref,
-                      suggestions, decision.reason, notice, tuple(hits))
+                      suggestions, decision.reason, notice, tuple(hits), self.threshold(detected))
 
     def version(self, article_id: str, lang: str) -> Article:
         """The article in `lang`, else in the KB's default language, else any translation."""

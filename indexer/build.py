@@ -37,6 +37,7 @@ from indexer.store import (
     read_manifest,
     save_out_of_scope,
 )
+from indexer.thresholds import Samples, Thresholds, choose, load_samples, save_samples
 from indexer.vectors import VectorIndex
 from kb.errors import FaqbotError, IndexError_
 from kb.models import KnowledgeBase
@@ -45,6 +46,7 @@ from kb.passages import split_article
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 _KEEP_OLD_VERSIONS = 2
+DEFAULT_TARGET_PRECISION = 0.97  # kb.settings.Settings.target_precision's default
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,21 @@ def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
 
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
-                outside: calibration.Outside, key: str, old: HybridIndex | None) -> ConfidenceModel:
+                outside: calibration.Outside, key: str, old: HybridIndex | None,
+                target_precision: float) -> tuple[ConfidenceModel, Samples | None, Thresholds]:
+    """The confidence model and the thresholds reaching `target_precision`, reusing the previous
+    index's calibration when nothing it depends on changed."""
     if old is not None and old.confidence is not None and old.manifest.get("confidence") == key:
-        return old.confidence
-    return calibration.self_calibrate(kb, units, docs, vectors, outside)
+        samples = load_samples(old.path)
+        if old.thresholds is not None and old.thresholds.target_precision == target_precision:
+            return old.confidence, samples, old.thresholds
+        if samples is not None or old.confidence.source == "default":
+            return old.confidence, samples, choose(samples, target_precision, calibration.ASSUMED_OOS_SHARE)
+    result = calibration.calibrate(kb, units, docs, vectors, outside)
+    thresholds = choose(result.samples, target_precision, calibration.ASSUMED_OOS_SHARE)
+    log.info("answer threshold for precision %.2f: %.2f%s", target_precision, thresholds.answer,
+             "".join(f", {k} {v:.2f}" for k, v in sorted(thresholds.per_lang.items())))
+    return result.model, result.samples, thresholds
 
 
 def _out_of_scope_vectors(kb: KnowledgeBase, encoder: Encoder, old: HybridIndex | None) -> np.ndarray:
@@ -123,8 +136,10 @@ def _out_of_scope_vectors(kb: KnowledgeBase, encoder: Encoder, old: HybridIndex 
 
 
 def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage_budget: int = 600,
+                target_precision: float = DEFAULT_TARGET_PRECISION,
                 progress: Progress | None = None) -> tuple[HybridIndex, BuildStats]:
-    """Index `kb` into `out` (atomically replacing what is there) and return the new index."""
+    """Index `kb` into `out` (atomically replacing what is there) and return the new index.
+    `target_precision`: the precision the index's self-calibrated answer thresholds aim for."""
     started = time.perf_counter()
     out = Path(out).absolute()
     units: list[Unit] = []
@@ -172,7 +187,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
                              *(f"{e.lang}\x1e{e.text}" for e in kb.out_of_scope))
     classifier = _classifier(units, docs, vectors, outside, classifier_key, old)
     confidence_key = _digest(calibration.VERSION, classifier_key)
-    confidence = _confidence(kb, units, docs, vectors, outside, confidence_key, old)
+    confidence, samples, thresholds = _confidence(kb, units, docs, vectors, outside, confidence_key, old,
+                                                  target_precision)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,
@@ -201,6 +217,9 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         if classifier is not None:
             classifier.save(staging)
         confidence.save(staging)
+        thresholds.save(staging)
+        if samples is not None:
+            save_samples(staging, samples)
         save_out_of_scope(staging, kb.out_of_scope, oos_vectors)
         # The manifest goes last: a folder without one is never taken for an index.
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
@@ -218,7 +237,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
                        embed_seconds)
     log.info("indexed %d articles, %d units (%d embedded, %d reused) into %s",
              stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
-    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence), stats
+    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence,
+                    thresholds), stats
 
 
 def _swap(out: Path, final: Path) -> None:

@@ -20,15 +20,17 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
-from indexer.confidence import DEFAULT, ConfidenceModel, features, fit_logistic
+from indexer.confidence import DEFAULT, FEATURES, ConfidenceModel, features, fit_logistic
 from indexer.retrieval import HybridRetriever, Query
 from indexer.store import HybridIndex, Unit, assemble
+from indexer.thresholds import Samples, oos_weights
 from indexer.vectors import VectorIndex
 from kb.models import KnowledgeBase
 
@@ -84,12 +86,31 @@ def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequenc
                     VectorIndex.build(vectors[kept]), classifier)
 
 
-def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-                   vectors: np.ndarray, outside: Outside | None = None,
-                   seed: int = 0) -> ConfidenceModel:
-    """The confidence model this KB's own held-out questions teach (DEFAULT if too few).
-    `outside`: vectors and terms of `kb.out_of_scope`, in order."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Asked:
+    """What the folds measured: one row of evidence features per calibration question."""
+
+    features: np.ndarray  # (n, len(FEATURES))
+    right: np.ndarray  # 1.0: the top article was the question's own
+    out_of_scope: np.ndarray  # 1.0: no article of the fold index answers it
+    langs: tuple[str, ...]
+    folds: np.ndarray  # the fold each question was asked in
+    n_examples: int  # the KB's out-of-scope examples
+
+    def weights(self) -> np.ndarray:
+        """Reweighting so out-of-scope questions make up ASSUMED_OOS_SHARE of the fit."""
+        return oos_weights(self.out_of_scope, ASSUMED_OOS_SHARE)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    model: ConfidenceModel
+    samples: Samples | None  # out-of-fold confidences of the calibration questions; None: too few
+
+
+def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0) -> Asked:
+    """Ask every fold's held-out questions of an index without them; one feature row each."""
     rng = np.random.default_rng(seed)
     examples = kb.out_of_scope
     oos_vectors, oos_docs = outside if outside is not None else (np.zeros((0, vectors.shape[1])), [])
@@ -114,6 +135,8 @@ def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequ
     x: list[tuple[float, ...]] = []
     right: list[float] = []
     oos: list[float] = []
+    langs: list[str] = []
+    folds: list[int] = []
     for fold in range(FOLDS):
         removed = {articles[i] for i in order[fold * n_oos:(fold + 1) * n_oos]} if n_oos else set()
         asked = [r for r, f in fold_of.items() if f == fold and units[r].article_id not in removed]
@@ -145,23 +168,55 @@ def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequ
             x.append(features(hits[0], hits))
             right.append(float(expected is not None and hits[0].article_id == expected))
             oos.append(float(expected is None))
-    y_oos = np.array(oos)
-    stats = {"questions": int(len(x) - y_oos.sum()), "out_of_scope": int(y_oos.sum()),
-             "out_of_scope_examples": len(examples),
-             "top1": round(float(np.sum(right) / max(1, len(x) - y_oos.sum())), 4),
-             "seconds": round(time.perf_counter() - started, 1)}
-    if len(x) < MIN_EXAMPLES:
-        log.info("confidence: %d calibration questions, keeping the default model", len(x))
-        return ConfidenceModel(DEFAULT.answer, DEFAULT.oos, "default", stats)
-    weights = np.ones(len(x))
-    if y_oos.any():
-        # Reweight so out-of-scope questions make up ASSUMED_OOS_SHARE of the fit.
-        weights[y_oos == 1] = ASSUMED_OOS_SHARE * len(x) / y_oos.sum()
-        weights[y_oos == 0] = (1 - ASSUMED_OOS_SHARE) * len(x) / (len(x) - y_oos.sum())
-    feats = np.array(x)
-    answer = fit_logistic(feats, np.array(right), weights, DEFAULT.answer, PRIOR_STRENGTH)
+            langs.append(lang)
+            folds.append(fold)
+    return Asked(np.array(x, dtype=np.float64).reshape(len(x), len(FEATURES)), np.array(right),
+                 np.array(oos), tuple(langs), np.array(folds, dtype=np.int64), len(examples))
+
+
+def fit(asked: Asked, mask: np.ndarray | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Both heads fitted on the questions `mask` selects (all by default), from the DEFAULT prior."""
+    keep = np.ones(len(asked.right), dtype=bool) if mask is None else mask
+    feats, weights, y_oos = asked.features[keep], asked.weights()[keep], asked.out_of_scope[keep]
+    answer = fit_logistic(feats, asked.right[keep], weights, DEFAULT.answer, PRIOR_STRENGTH)
     oos_head = (fit_logistic(feats, y_oos, weights, DEFAULT.oos, PRIOR_STRENGTH) if y_oos.any()
                 else DEFAULT.oos)
+    return answer, oos_head
+
+
+def out_of_fold(asked: Asked) -> Samples:
+    """Each question's confidence from a model fitted on the other folds' questions only."""
+    conf = np.zeros(len(asked.right))
+    for fold in np.unique(asked.folds).tolist():
+        mine = asked.folds == fold
+        answer, oos_head = fit(asked, ~mine) if (~mine).any() else (DEFAULT.answer, DEFAULT.oos)
+        model = ConfidenceModel(answer, oos_head)
+        conf[mine] = [model.probability(f) for f in asked.features[mine]]
+    return Samples(conf, asked.right, asked.out_of_scope, asked.langs)
+
+
+def calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0) -> Calibration:
+    """The confidence model this KB's own held-out questions teach (DEFAULT if too few), and the
+    out-of-fold confidences its answer thresholds are chosen from.
+    `outside`: vectors and terms of `kb.out_of_scope`, in order."""
+    started = time.perf_counter()
+    asked = ask_folds(kb, units, docs, vectors, outside, seed)
+    n, n_oos = len(asked.right), int(asked.out_of_scope.sum())
+    stats = {"questions": n - n_oos, "out_of_scope": n_oos, "out_of_scope_examples": asked.n_examples,
+             "top1": round(float(asked.right.sum() / max(1, n - n_oos)), 4),
+             "seconds": round(time.perf_counter() - started, 1)}
+    if n < MIN_EXAMPLES:
+        log.info("confidence: %d calibration questions, keeping the default model", n)
+        return Calibration(ConfidenceModel(DEFAULT.answer, DEFAULT.oos, "default", stats), None)
+    answer, oos_head = fit(asked)
     log.info("confidence: self-calibrated on %d questions and %d out-of-scope ones (fold top-1 %.3f) "
              "in %.1f s", stats["questions"], stats["out_of_scope"], stats["top1"], stats["seconds"])
-    return ConfidenceModel(answer, oos_head, "self-calibrated", stats)
+    return Calibration(ConfidenceModel(answer, oos_head, "self-calibrated", stats), out_of_fold(asked))
+
+
+def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+                   vectors: np.ndarray, outside: Outside | None = None,
+                   seed: int = 0) -> ConfidenceModel:
+    """The confidence model alone (see `calibrate`)."""
+    return calibrate(kb, units, docs, vectors, outside, seed).model
