@@ -109,7 +109,7 @@ class Bot:
         return self.confidence.score(self._retrieve(question, lang, k))
 
     def _retrieve(self, text: str, lang: str, k: int) -> list[Hit]:
-        vector = self.encoder.encode_queries([text])[0]
+        vector = self.encoder.encode_queries([text], [lang])[0]
         return self.retriever.retrieve(Query(text, lang, vector), k)
 
     def decide(self, hits: list[Hit], lang: str) -> Decision:

@@ -118,7 +118,8 @@ def ablate(index: HybridIndex, encoder: Encoder, queries: Sequence[LabeledQuery]
     """One row of metrics per ingredient (ROWS order). `index` is built without out-of-scope
     examples; `taught`, the same KB's index with them, adds the last row."""
     queries = resolve_expected(queries, index.kb)  # intent labels that had to become valid ids
-    vectors = encoder.encode_queries([q.text for q in queries])
+    langs = [q.lang or index.kb.default_lang for q in queries]
+    vectors = encoder.encode_queries([q.text for q in queries], langs)
     asked = [Query(q.text, q.lang or index.kb.default_lang, v) for q, v in zip(queries, vectors, strict=True)]
     rows = []
     for name, (rank, confidence) in zip(ROWS, _variants(index, taught), strict=False):

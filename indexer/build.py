@@ -129,8 +129,8 @@ def _out_of_scope_vectors(kb: KnowledgeBase, encoder: Encoder, old: HybridIndex 
                                                          strict=True)}
         except FaqbotError as e:
             log.warning("not reusing out-of-scope vectors: %s", e)
-    todo = [e.text for e in kb.out_of_scope if (e.lang, e.text) not in cache]
-    fresh = iter(encoder.encode_queries(todo) if todo else [])
+    todo = [e for e in kb.out_of_scope if (e.lang, e.text) not in cache]
+    fresh = iter(encoder.encode_queries([e.text for e in todo], [e.lang for e in todo]) if todo else [])
     rows = [cache[(e.lang, e.text)] if (e.lang, e.text) in cache else next(fresh) for e in kb.out_of_scope]
     return np.array(rows, dtype=np.float32).reshape(len(rows), encoder.dim)
 
@@ -168,7 +168,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         as_query = [i for i in rows if units[i].kind in _AS_QUERY]
         as_passage = [i for i in rows if units[i].kind not in _AS_QUERY]
         for group, encode in ((as_query, encoder.encode_queries), (as_passage, encoder.encode_passages)):
-            for i, v in zip(group, encode([units[i].text for i in group]), strict=True):
+            vecs = encode([units[i].text for i in group], [units[i].lang for i in group])
+            for i, v in zip(group, vecs, strict=True):
                 cache[keys[i]] = v
         if progress:
             progress(min(start + batch, len(todo)), len(todo))
