@@ -25,7 +25,7 @@ from indexer.analyzers import ANALYZER_VERSION, analyze
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
-from indexer.encoders import Encoder
+from indexer.encoders import CompositeEncoder, Encoder
 from indexer.store import (
     FORMAT_VERSION,
     HybridIndex,
@@ -41,7 +41,7 @@ from indexer.thresholds import Samples, Thresholds, choose, load_samples, save_s
 from indexer.vectors import VectorIndex
 from kb.errors import FaqbotError, IndexError_
 from kb.models import KnowledgeBase
-from kb.passages import split_article
+from kb.passages import pseudo_questions, split_article
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -92,19 +92,32 @@ def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
 
 def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
                 outside: calibration.Outside, key: str,
-                old: HybridIndex | None) -> ArticleClassifier | None:
+                old: HybridIndex | None, first_view: int) -> ArticleClassifier | None:
     # Labels are positions in the sorted article ids, the order HybridIndex.article_ids has.
     ids, labels = np.unique([u.article_id for u in units], return_inverse=True)
     if not 2 <= len(ids) <= MAX_CLASSIFIER_ARTICLES:
         return None
     if old is not None and old.classifier is not None and old.manifest.get("classifier") == key:
         return old.classifier
-    return ArticleClassifier.train(vectors, docs, labels, len(ids), outside)
+    return ArticleClassifier.train(vectors, docs, labels, len(ids), outside, first_view)
+
+
+def _first_view(encoder: Encoder) -> int:
+    """The first view's width for a composite encoder (see ArticleClassifier.train), else 0."""
+    return encoder.first.dim if isinstance(encoder, CompositeEncoder) else 0
+
+
+def _pseudo_questions(kb: KnowledgeBase, encoder: Encoder) -> calibration.Extra:
+    """Headings and first sentences of the articles without example questions, embedded as queries."""
+    pseudo = [Unit(p.article_id, p.lang, p.kind, p.text, p.heading) for a in kb for p in pseudo_questions(a)]
+    vectors = encoder.encode_queries([u.text for u in pseudo], [u.lang for u in pseudo])
+    return pseudo, vectors.reshape(len(pseudo), encoder.dim)
 
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
                 outside: calibration.Outside, key: str, old: HybridIndex | None,
-                target_precision: float) -> tuple[ConfidenceModel, Samples | None, Thresholds]:
+                target_precision: float, encoder: Encoder,
+                ) -> tuple[ConfidenceModel, Samples | None, Thresholds]:
     """The confidence model and the thresholds reaching `target_precision`, reusing the previous
     index's calibration when nothing it depends on changed."""
     if old is not None and old.confidence is not None and old.manifest.get("confidence") == key:
@@ -113,7 +126,8 @@ def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vec
             return old.confidence, samples, old.thresholds
         if samples is not None or old.confidence.source == "default":
             return old.confidence, samples, choose(samples, target_precision, calibration.ASSUMED_OOS_SHARE)
-    result = calibration.calibrate(kb, units, docs, vectors, outside)
+    result = calibration.calibrate(kb, units, docs, vectors, outside, extra=_pseudo_questions(kb, encoder),
+                                   first_view=_first_view(encoder))
     thresholds = choose(result.samples, target_precision, calibration.ASSUMED_OOS_SHARE)
     log.info("answer threshold for precision %.2f: %.2f%s", target_precision, thresholds.answer,
              "".join(f", {k} {v:.2f}" for k, v in sorted(thresholds.per_lang.items())))
@@ -186,10 +200,10 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     outside = (oos_vectors, [analyze(e.text, e.lang) for e in kb.out_of_scope])
     classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units),
                              *(f"{e.lang}\x1e{e.text}" for e in kb.out_of_scope))
-    classifier = _classifier(units, docs, vectors, outside, classifier_key, old)
+    classifier = _classifier(units, docs, vectors, outside, classifier_key, old, _first_view(encoder))
     confidence_key = _digest(calibration.VERSION, classifier_key)
     confidence, samples, thresholds = _confidence(kb, units, docs, vectors, outside, confidence_key, old,
-                                                  target_precision)
+                                                  target_precision, encoder)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,

@@ -10,8 +10,11 @@ with no embedding, the held-out questions are asked through the real retriever, 
 The KB's out-of-scope examples, when it lists some, are dealt to the folds too: a fold's share is
 left out of its classifier and asked as real out-of-scope questions.
 
-A KB without example questions (articles only) holds out titles instead: a title asked against the
-article's body passages. A KB too small to learn from keeps the default model.
+A KB without example questions (articles only) asks its titles and its sections' headings and first
+sentences instead (`kb.passages.pseudo_questions`, never indexed), each against the article's other
+passages: the section it was taken from leaves the fold index with it, so a question meets a
+passage that answers it, not the sentence it was cut from. A KB too small to learn from keeps the
+default model.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.analyzers import analyze
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import DEFAULT, FEATURES, ConfidenceModel, features, fit_logistic
@@ -36,7 +40,7 @@ from kb.models import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-VERSION = "2"  # part of the index's cache key: a changed recipe recalibrates
+VERSION = "3"  # part of the index's cache key: a changed recipe recalibrates
 FOLDS = 4
 OOS_SHARE_OF_ARTICLES = 0.1  # articles removed per fold to play out-of-scope
 MAX_QUERIES_PER_FOLD = 600  # in-scope questions asked per fold (the cost is classifier training)
@@ -48,6 +52,8 @@ PRIOR_STRENGTH = 5.0
 
 # The KB's out-of-scope examples: their vectors and analyzer terms, in `kb.out_of_scope` order.
 Outside = tuple[np.ndarray, Sequence[Sequence[str]]]
+# Questions asked in the folds but never indexed (pseudo-questions), and their vectors.
+Extra = tuple[Sequence[Unit], np.ndarray]
 
 
 def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
@@ -59,10 +65,21 @@ def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
         if u.kind == "question":
             rows[u.article_id].append(i)
     for i, u in enumerate(units):
-        # Articles only: the title is the question, the body passages must answer it.
-        if u.kind == "title" and "question" not in kinds[u.article_id] and len(kinds[u.article_id]) > 1:
+        # Articles only: the title and the sections' headings and first sentences are the questions,
+        # the body passages must answer them.
+        if (u.kind in ("title", "pseudo") and "question" not in kinds[u.article_id]
+                and len(kinds[u.article_id]) > 1):
             rows[u.article_id].append(i)
     return rows
+
+
+def _sources(units: Sequence[Unit]) -> dict[tuple[str, str, str], list[int]]:
+    """The section rows a pseudo-question was taken from: (article, language, heading) -> rows."""
+    out: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for i, u in enumerate(units):
+        if u.kind == "section":
+            out[(u.article_id, u.lang, u.heading)].append(i)
+    return out
 
 
 def _removed_questions(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
@@ -74,12 +91,12 @@ def _removed_questions(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
 
 
 def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-                vectors: np.ndarray, keep: np.ndarray, outside: Outside) -> HybridIndex:
+                vectors: np.ndarray, keep: np.ndarray, outside: Outside, first_view: int) -> HybridIndex:
     kept = np.flatnonzero(keep).tolist()
     sub_units = [units[i] for i in kept]
     sub_docs = [docs[i] for i in kept]
     ids, labels = np.unique([u.article_id for u in sub_units], return_inverse=True)
-    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids), outside)
+    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids), outside, first_view)
                   if len(ids) >= 2 else None)
     manifest = {"encoder": "fold", "version": "fold"}
     return assemble(Path("."), manifest, kb, sub_units, BM25.build(sub_docs),
@@ -96,6 +113,7 @@ class Asked:
     langs: tuple[str, ...]
     folds: np.ndarray  # the fold each question was asked in
     n_examples: int  # the KB's out-of-scope examples
+    example: np.ndarray  # 1.0: the question is one of the KB's out-of-scope examples
 
     def weights(self) -> np.ndarray:
         """Reweighting so out-of-scope questions make up ASSUMED_OOS_SHARE of the fit."""
@@ -109,9 +127,16 @@ class Calibration:
 
 
 def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0) -> Asked:
-    """Ask every fold's held-out questions of an index without them; one feature row each."""
+              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
+              extra: Extra | None = None, first_view: int = 0) -> Asked:
+    """Ask every fold's held-out questions of an index without them; one feature row each.
+    `extra`: pseudo-questions (units of kind "pseudo" and their vectors) asked but never indexed."""
     rng = np.random.default_rng(seed)
+    n_indexed = len(units)
+    if extra is not None and len(extra[0]):
+        units = [*units, *extra[0]]
+        docs = [*docs, *(analyze(u.text, u.lang) for u in extra[0])]
+        vectors = np.vstack([vectors, extra[1]])
     examples = kb.out_of_scope
     oos_vectors, oos_docs = outside if outside is not None else (np.zeros((0, vectors.shape[1])), [])
     if len(oos_vectors) != len(examples) or len(oos_docs) != len(examples):
@@ -119,6 +144,7 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
                          f"and {len(oos_docs)} docs")
     oos_fold = rng.permutation(len(examples)) % FOLDS
     queries = _queries_of(units)
+    sources = _sources(units)
     articles = sorted({u.article_id for u in units})
     n_oos = int(round(OOS_SHARE_OF_ARTICLES * len(articles))) if len(articles) >= 5 else 0
     # Deal each article's question rows to the folds, and the articles to the folds' removed sets.
@@ -137,6 +163,7 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
     oos: list[float] = []
     langs: list[str] = []
     folds: list[int] = []
+    flags: list[float] = []
     for fold in range(FOLDS):
         removed = {articles[i] for i in order[fold * n_oos:(fold + 1) * n_oos]} if n_oos else set()
         asked = [r for r, f in fold_of.items() if f == fold and units[r].article_id not in removed]
@@ -144,8 +171,13 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
             asked = sorted(rng.choice(asked, MAX_QUERIES_PER_FOLD, replace=False).tolist())
         pseudo = [r for aid in sorted(removed) for r in _removed_questions(units, queries.get(aid, []))]
         keep = np.ones(len(units), dtype=bool)
+        keep[n_indexed:] = False
         keep[asked] = False
         keep[[i for aid in removed for i in own[aid]]] = False
+        # A heading or first sentence is asked of the article's *other* passages: question against
+        # passage, not a sentence against the passage it was cut from.
+        keep[[i for r in asked if units[r].kind == "pseudo"
+              for i in sources.get((units[r].article_id, units[r].lang, units[r].heading), [])]] = False
         # An article must keep at least one unit, or its questions could never be answered.
         for aid in {units[r].article_id for r in asked}:
             if not keep[own[aid]].any():
@@ -155,13 +187,13 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
             continue
         trained = np.flatnonzero(oos_fold != fold).tolist()
         fold_outside = (oos_vectors[trained], [oos_docs[i] for i in trained])
-        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside))
-        questions: list[tuple[str, str, np.ndarray, str | None]] = [
-            (units[r].text, units[r].lang, vectors[r], units[r].article_id) for r in asked]
-        questions += [(units[r].text, units[r].lang, vectors[r], None) for r in pseudo]
-        questions += [(examples[i].text, examples[i].lang, oos_vectors[i], None)
+        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside, first_view))
+        questions: list[tuple[str, str, np.ndarray, str | None, float]] = [
+            (units[r].text, units[r].lang, vectors[r], units[r].article_id, 0.0) for r in asked]
+        questions += [(units[r].text, units[r].lang, vectors[r], None, 0.0) for r in pseudo]
+        questions += [(examples[i].text, examples[i].lang, oos_vectors[i], None, 1.0)
                       for i in np.flatnonzero(oos_fold == fold).tolist()]
-        for text, lang, vector, expected in questions:
+        for text, lang, vector, expected, is_example in questions:
             hits = retriever.retrieve(Query(text, lang, vector), 10)
             if not hits:
                 continue
@@ -170,8 +202,10 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
             oos.append(float(expected is None))
             langs.append(lang)
             folds.append(fold)
+            flags.append(is_example)
     return Asked(np.array(x, dtype=np.float64).reshape(len(x), len(FEATURES)), np.array(right),
-                 np.array(oos), tuple(langs), np.array(folds, dtype=np.int64), len(examples))
+                 np.array(oos), tuple(langs), np.array(folds, dtype=np.int64), len(examples),
+                 np.array(flags))
 
 
 def fit(asked: Asked, mask: np.ndarray | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -192,16 +226,17 @@ def out_of_fold(asked: Asked) -> Samples:
         answer, oos_head = fit(asked, ~mine) if (~mine).any() else (DEFAULT.answer, DEFAULT.oos)
         model = ConfidenceModel(answer, oos_head)
         conf[mine] = [model.probability(f) for f in asked.features[mine]]
-    return Samples(conf, asked.right, asked.out_of_scope, asked.langs)
+    return Samples(conf, asked.right, asked.out_of_scope, asked.langs, asked.example)
 
 
 def calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0) -> Calibration:
+              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
+              extra: Extra | None = None, first_view: int = 0) -> Calibration:
     """The confidence model this KB's own held-out questions teach (DEFAULT if too few), and the
     out-of-fold confidences its answer thresholds are chosen from.
     `outside`: vectors and terms of `kb.out_of_scope`, in order."""
     started = time.perf_counter()
-    asked = ask_folds(kb, units, docs, vectors, outside, seed)
+    asked = ask_folds(kb, units, docs, vectors, outside, seed, extra, first_view)
     n, n_oos = len(asked.right), int(asked.out_of_scope.sum())
     stats = {"questions": n - n_oos, "out_of_scope": n_oos, "out_of_scope_examples": asked.n_examples,
              "top1": round(float(asked.right.sum() / max(1, n - n_oos)), 4),

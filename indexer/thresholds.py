@@ -9,7 +9,9 @@ so a KB nobody labelled questions for still starts at its own operating point in
 default that is right for no KB in particular.
 
 Out-of-scope questions count as wrong answers and weigh as `oos_share` of the traffic, the share
-the confidence model is fitted for.
+the confidence model is fitted for. When the KB lists enough out-of-scope examples of its own, they
+alone stand for out-of-scope traffic: the questions of articles removed from a fold are the hardest
+kind (a neighbouring article nearly answers them), written examples are what customers do ask.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ GRID = tuple(round(i / 100, 2) for i in range(1, 100))
 # out of scope): at precision 0.97, one wrong answer among 30 answered moves the estimate by 3 points.
 MIN_LANG_QUESTIONS = 150
 MIN_LANG_OUT_OF_SCOPE = 10
+MIN_EXAMPLES = 30  # out-of-scope examples asked in the folds from which they alone stand for traffic
 FALLBACK = 0.8  # an index without calibration (too small, or from before thresholds were saved)
 
 
@@ -42,16 +45,27 @@ class Samples:
     right: np.ndarray
     out_of_scope: np.ndarray
     langs: tuple[str, ...]
+    example: np.ndarray | None = None  # 1.0: one of the KB's out-of-scope examples; None: no such flag
 
     def __post_init__(self) -> None:
         n = len(self.confidence)
         if not len(self.right) == len(self.out_of_scope) == len(self.langs) == n:
             raise ValueError(f"{n} confidences but {len(self.right)} labels, {len(self.out_of_scope)} "
                              f"out-of-scope flags and {len(self.langs)} languages")
+        if self.example is not None and len(self.example) != n:
+            raise ValueError(f"{n} confidences but {len(self.example)} example flags")
 
     def subset(self, mask: np.ndarray) -> Samples:
         return Samples(self.confidence[mask], self.right[mask], self.out_of_scope[mask],
-                       tuple(lang for lang, m in zip(self.langs, mask.tolist(), strict=True) if m))
+                       tuple(lang for lang, m in zip(self.langs, mask.tolist(), strict=True) if m),
+                       None if self.example is None else self.example[mask])
+
+    def traffic(self) -> Samples:
+        """The questions that stand for traffic: every in-scope one and, when the KB lists at
+        least MIN_EXAMPLES out-of-scope examples, those alone for out-of-scope traffic."""
+        if self.example is None or self.example.sum() < MIN_EXAMPLES:
+            return self
+        return self.subset((self.out_of_scope == 0) | (self.example == 1))
 
 
 def oos_weights(oos: np.ndarray, oos_share: float) -> np.ndarray:
@@ -138,6 +152,7 @@ def choose(s: Samples | None, target: float, oos_share: float,
         raise ValueError(f"target precision must be in (0, 1], got {target!r}")
     if s is None or not len(s.confidence):
         return Thresholds(target, FALLBACK, {}, "fallback", {"reason": "no calibration questions"})
+    s = s.traffic()
     overall = lowest_reaching(s, target, oos_share)
     # No threshold reaches the target: answer only the surest, as strict as the grid allows.
     answer = overall if overall is not None else GRID[-1]
@@ -160,7 +175,8 @@ def choose(s: Samples | None, target: float, oos_share: float,
 def save_samples(directory: Path, s: Samples) -> None:
     """The calibration samples, so a rebuild for another target precision needs no new folds."""
     np.savez(directory / SAMPLES_FILE, confidence=s.confidence, right=s.right, out_of_scope=s.out_of_scope,
-             langs=np.array(s.langs, dtype=str))
+             langs=np.array(s.langs, dtype=str),
+             example=np.zeros(len(s.langs)) if s.example is None else s.example)
 
 
 def load_samples(directory: Path) -> Samples | None:
@@ -168,4 +184,5 @@ def load_samples(directory: Path) -> Samples | None:
     if not file.exists():
         return None
     with np.load(file, allow_pickle=False) as z:
-        return Samples(z["confidence"], z["right"], z["out_of_scope"], tuple(str(x) for x in z["langs"]))
+        return Samples(z["confidence"], z["right"], z["out_of_scope"], tuple(str(x) for x in z["langs"]),
+                       z["example"] if "example" in z.files else None)

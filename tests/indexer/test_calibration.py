@@ -16,6 +16,7 @@ from indexer.calibration import self_calibrate
 from indexer.encoders import Encoder
 from indexer.store import out_of_scope_vectors
 from kb import KnowledgeBase, Settings, load_kb
+from kb.passages import pseudo_questions
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -118,10 +119,16 @@ def test_questions_outside_the_kb_are_recognised_as_such(en_index: HybridIndex, 
     assert answer.suggestions == ()
 
 
-def test_an_articles_only_kb_calibrates_on_its_titles(titles_only: HybridIndex, encoder: Encoder) -> None:
+def test_an_articles_only_kb_calibrates_on_titles_headings_and_first_sentences(
+        titles_only: HybridIndex, encoder: Encoder) -> None:
     model = titles_only.confidence
     assert model is not None and model.source == "self-calibrated"
-    assert 30 <= model.stats["questions"] <= 44  # one title per article, minus those playing out-of-scope
+    pseudo = sum(len(pseudo_questions(a)) for a in titles_only.kb)
+    assert pseudo >= 2 * 44  # at least a heading and a first sentence an article
+    assert not [u for u in titles_only.units if u.kind == "pseudo"]  # never indexed
+    # Titles and pseudo-questions, minus the removed articles' (which play out-of-scope).
+    assert 0.8 * (44 + pseudo) <= model.stats["questions"] <= 44 + pseudo
+    assert titles_only.thresholds is not None and titles_only.thresholds.source == "self-calibrated"
     bot = Bot(titles_only, encoder, Settings(languages=("en",)))
     assert bot.answer("when will I get my refund").hits[0].article_id == "refund-timing"
     assert bot.answer("what is the capital of mongolia").decision == "escalated"

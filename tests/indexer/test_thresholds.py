@@ -101,3 +101,18 @@ def test_bad_targets(target: float, match: str) -> None:
 def test_mismatched_samples_are_refused() -> None:
     with pytest.raises(ValueError, match="3 confidences but 2 labels"):
         Samples(np.zeros(3), np.zeros(2), np.zeros(3), ("en",) * 3)
+
+
+def test_the_kbs_own_out_of_scope_examples_stand_for_out_of_scope_traffic() -> None:
+    # Removed articles' questions look answerable (0.9); the written examples do not (0.1).
+    inside = calibrated(2000, "en", 7)
+    removed = Samples(np.full(100, 0.9), np.zeros(100), np.ones(100), ("en",) * 100, np.zeros(100))
+    written = Samples(np.full(40, 0.1), np.zeros(40), np.ones(40), ("en",) * 40, np.ones(40))
+    inside = Samples(inside.confidence, inside.right, inside.out_of_scope, inside.langs, np.zeros(2000))
+    both = join(inside, removed, written)
+    both = Samples(both.confidence, both.right, both.out_of_scope, both.langs,
+                   np.concatenate([inside.example, removed.example, written.example]))  # type: ignore[list-item]
+    assert len(both.traffic().langs) == 2040
+    assert choose(both, 0.9, 0.2).answer < 0.9  # the removed articles' questions no longer decide
+    few = both.subset(np.concatenate([np.ones(2100, bool), np.arange(40) < 10]))
+    assert len(few.traffic().langs) == 2110 and choose(few, 0.9, 0.2).answer > 0.9
