@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -107,11 +107,28 @@ def _first_view(encoder: Encoder) -> int:
     return encoder.first.dim if isinstance(encoder, CompositeEncoder) else 0
 
 
-def _pseudo_questions(kb: KnowledgeBase, encoder: Encoder) -> calibration.Extra:
-    """Headings and first sentences of the articles without example questions, embedded as queries."""
-    pseudo = [Unit(p.article_id, p.lang, p.kind, p.text, p.heading) for a in kb for p in pseudo_questions(a)]
-    vectors = encoder.encode_queries([u.text for u in pseudo], [u.lang for u in pseudo])
-    return pseudo, vectors.reshape(len(pseudo), encoder.dim)
+def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) -> calibration.Pseudo:
+    """First sentences of the sections of articles without example questions, embedded as queries,
+    and the passages they open with them cut out, embedded as passages."""
+    first_chunk: dict[tuple[str, str, str], int] = {}
+    for i, u in enumerate(units):
+        if u.kind == "section":
+            first_chunk.setdefault((u.article_id, u.lang, u.heading), i)
+    questions, source, rest = [], [], []
+    for a in kb:
+        for p in pseudo_questions(a):
+            row = first_chunk.get((p.article_id, p.lang, p.heading))
+            if row is None or p.text not in units[row].text:
+                continue
+            u = units[row]
+            questions.append(Unit(p.article_id, p.lang, p.kind, p.text, p.heading))
+            source.append(row)
+            rest.append(replace(u, text=u.text.replace(p.text, "", 1).strip()))
+    dim = encoder.dim
+    q_vectors = encoder.encode_queries([u.text for u in questions], [u.lang for u in questions])
+    r_vectors = encoder.encode_passages([u.text for u in rest], [u.lang for u in rest])
+    return calibration.Pseudo(questions, q_vectors.reshape(len(questions), dim), source, rest,
+                              r_vectors.reshape(len(rest), dim))
 
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
@@ -126,7 +143,8 @@ def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vec
             return old.confidence, samples, old.thresholds
         if samples is not None or old.confidence.source == "default":
             return old.confidence, samples, choose(samples, target_precision, calibration.ASSUMED_OOS_SHARE)
-    result = calibration.calibrate(kb, units, docs, vectors, outside, extra=_pseudo_questions(kb, encoder),
+    result = calibration.calibrate(kb, units, docs, vectors, outside,
+                                   extra=_pseudo_questions(kb, units, encoder),
                                    first_view=_first_view(encoder))
     thresholds = choose(result.samples, target_precision, calibration.ASSUMED_OOS_SHARE)
     log.info("answer threshold for precision %.2f: %.2f%s", target_precision, thresholds.answer,

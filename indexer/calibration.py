@@ -10,11 +10,10 @@ with no embedding, the held-out questions are asked through the real retriever, 
 The KB's out-of-scope examples, when it lists some, are dealt to the folds too: a fold's share is
 left out of its classifier and asked as real out-of-scope questions.
 
-A KB without example questions (articles only) asks its titles and its sections' headings and first
-sentences instead (`kb.passages.pseudo_questions`, never indexed), each against the article's other
-passages: the section it was taken from leaves the fold index with it, so a question meets a
-passage that answers it, not the sentence it was cut from. A KB too small to learn from keeps the
-default model.
+A KB without example questions (articles only) asks its titles and its sections' first sentences
+instead (`kb.passages.pseudo_questions`, never indexed), each against the passage it opened with the
+sentence cut out (`Pseudo`): a question against the passage that answers it. A KB too small to
+learn from keeps the default model.
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from kb.models import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-VERSION = "3"  # part of the index's cache key: a changed recipe recalibrates
+VERSION = "4"  # part of the index's cache key: a changed recipe recalibrates
 FOLDS = 4
 OOS_SHARE_OF_ARTICLES = 0.1  # articles removed per fold to play out-of-scope
 MAX_QUERIES_PER_FOLD = 600  # in-scope questions asked per fold (the cost is classifier training)
@@ -52,8 +51,26 @@ PRIOR_STRENGTH = 5.0
 
 # The KB's out-of-scope examples: their vectors and analyzer terms, in `kb.out_of_scope` order.
 Outside = tuple[np.ndarray, Sequence[Sequence[str]]]
-# Questions asked in the folds but never indexed (pseudo-questions), and their vectors.
-Extra = tuple[Sequence[Unit], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Pseudo:
+    """Pseudo-questions asked in the folds, never indexed: each is the first sentence of one
+    indexed passage (`source`, its row), and `rest` is that passage without it, which stands in
+    for it in the fold index while the question is asked: a question meets the passage that
+    answers it, not the sentence it was cut from."""
+
+    questions: Sequence[Unit]
+    vectors: np.ndarray
+    source: Sequence[int]
+    rest: Sequence[Unit]
+    rest_vectors: np.ndarray
+
+    def __post_init__(self) -> None:
+        if not len(self.questions) == len(self.vectors) == len(self.source) == len(self.rest) \
+                == len(self.rest_vectors):
+            raise ValueError(f"{len(self.questions)} pseudo-questions but {len(self.vectors)} vectors, "
+                             f"{len(self.source)} sources and {len(self.rest)} passages")
 
 
 def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
@@ -71,15 +88,6 @@ def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
                 and len(kinds[u.article_id]) > 1):
             rows[u.article_id].append(i)
     return rows
-
-
-def _sources(units: Sequence[Unit]) -> dict[tuple[str, str, str], list[int]]:
-    """The section rows a pseudo-question was taken from: (article, language, heading) -> rows."""
-    out: dict[tuple[str, str, str], list[int]] = defaultdict(list)
-    for i, u in enumerate(units):
-        if u.kind == "section":
-            out[(u.article_id, u.lang, u.heading)].append(i)
-    return out
 
 
 def _removed_questions(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
@@ -128,15 +136,18 @@ class Calibration:
 
 def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
               vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
-              extra: Extra | None = None, first_view: int = 0) -> Asked:
+              extra: Pseudo | None = None, first_view: int = 0) -> Asked:
     """Ask every fold's held-out questions of an index without them; one feature row each.
-    `extra`: pseudo-questions (units of kind "pseudo" and their vectors) asked but never indexed."""
+    `extra`: pseudo-questions asked but never indexed."""
     rng = np.random.default_rng(seed)
-    n_indexed = len(units)
-    if extra is not None and len(extra[0]):
-        units = [*units, *extra[0]]
-        docs = [*docs, *(analyze(u.text, u.lang) for u in extra[0])]
-        vectors = np.vstack([vectors, extra[1]])
+    n_indexed, n_pseudo = len(units), 0 if extra is None else len(extra.questions)
+    stand_in: dict[int, tuple[int, int]] = {}  # pseudo row -> (its source row, the rest's row)
+    if extra is not None and n_pseudo:
+        added = [*extra.questions, *extra.rest]
+        units = [*units, *added]
+        docs = [*docs, *(analyze(u.text, u.lang) for u in added)]
+        vectors = np.vstack([vectors, extra.vectors, extra.rest_vectors])
+        stand_in = {n_indexed + j: (src, n_indexed + n_pseudo + j) for j, src in enumerate(extra.source)}
     examples = kb.out_of_scope
     oos_vectors, oos_docs = outside if outside is not None else (np.zeros((0, vectors.shape[1])), [])
     if len(oos_vectors) != len(examples) or len(oos_docs) != len(examples):
@@ -144,7 +155,6 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
                          f"and {len(oos_docs)} docs")
     oos_fold = rng.permutation(len(examples)) % FOLDS
     queries = _queries_of(units)
-    sources = _sources(units)
     articles = sorted({u.article_id for u in units})
     n_oos = int(round(OOS_SHARE_OF_ARTICLES * len(articles))) if len(articles) >= 5 else 0
     # Deal each article's question rows to the folds, and the articles to the folds' removed sets.
@@ -174,10 +184,11 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
         keep[n_indexed:] = False
         keep[asked] = False
         keep[[i for aid in removed for i in own[aid]]] = False
-        # A heading or first sentence is asked of the article's *other* passages: question against
-        # passage, not a sentence against the passage it was cut from.
-        keep[[i for r in asked if units[r].kind == "pseudo"
-              for i in sources.get((units[r].article_id, units[r].lang, units[r].heading), [])]] = False
+        # A first sentence is asked of the passage it opened, with the sentence cut out of it.
+        for r in asked:
+            if r in stand_in:
+                source, rest = stand_in[r]
+                keep[source], keep[rest] = False, True
         # An article must keep at least one unit, or its questions could never be answered.
         for aid in {units[r].article_id for r in asked}:
             if not keep[own[aid]].any():
@@ -231,7 +242,7 @@ def out_of_fold(asked: Asked) -> Samples:
 
 def calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
               vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
-              extra: Extra | None = None, first_view: int = 0) -> Calibration:
+              extra: Pseudo | None = None, first_view: int = 0) -> Calibration:
     """The confidence model this KB's own held-out questions teach (DEFAULT if too few), and the
     out-of-fold confidences its answer thresholds are chosen from.
     `outside`: vectors and terms of `kb.out_of_scope`, in order."""

@@ -77,19 +77,19 @@ def _first_sentence(text: str) -> str:
 
 
 def pseudo_questions(article: Article) -> list[Passage]:
-    """For an article without example questions (an imported help center): each section's heading
-    and first sentence stand in for what a customer would ask of it, in self-calibration only
-    (kind "pseudo", `heading` naming the section they come from, so they are asked of the
-    article's other passages). They are not indexed."""
+    """For an article without example questions (an imported help center): each section's first
+    sentence stands in for what a customer would ask of it, in self-calibration only (kind
+    "pseudo", `heading` naming its section). Not indexed. Headings are not used: every passage of
+    their section begins with them, so one would always find itself."""
     if article.questions:
         return []
     out: list[Passage] = []
     seen = {article.title.casefold()}
     for heading, text in sections(article.body):
-        for candidate in (heading, _first_sentence(text)):
-            if weighted_length(candidate) >= MIN_PSEUDO_CHARS and candidate.casefold() not in seen:
-                seen.add(candidate.casefold())
-                out.append(Passage(article.id, article.lang, "pseudo", candidate, heading))
+        candidate = _first_sentence(text)
+        if weighted_length(candidate) >= MIN_PSEUDO_CHARS and candidate.casefold() not in seen:
+            seen.add(candidate.casefold())
+            out.append(Passage(article.id, article.lang, "pseudo", candidate, heading))
     return out
 
 
