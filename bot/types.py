@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal, get_args
 
 from indexer.hits import Hit
 
-__all__ = ["SENSITIVE", "Answer", "ArticleRef", "Decision", "Hit", "Reason", "SearchResult", "Suggestion"]
+__all__ = ["SENSITIVE", "THRESHOLD_SCOPES", "THRESHOLD_SOURCES", "Answer", "ArticleRef", "Decision", "Hit",
+           "Reason", "SearchResult", "Suggestion", "Threshold", "ThresholdScope", "ThresholdSource"]
+
+ThresholdSource = Literal["calibrated", "settings", "index", "fallback"]
+ThresholdScope = Literal["language", "global"]
+THRESHOLD_SOURCES: tuple[str, ...] = get_args(ThresholdSource)
+THRESHOLD_SCOPES: tuple[str, ...] = get_args(ThresholdScope)
 
 
 class Decision(StrEnum):
@@ -58,6 +65,18 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Threshold:
+    """The answer threshold in force for one language, and where it came from: "calibrated"
+    (`faqbot calibrate`), "settings" (an override), "index" (chosen by the index at build time for
+    the settings' target precision; `scope` "language" or "global"), or "fallback" (an index from
+    before thresholds were saved)."""
+
+    value: float
+    source: ThresholdSource
+    scope: ThresholdScope = "global"  # "language": the language's own; "global": the one for all
+
+
+@dataclass(frozen=True)
 class Answer:
     """The bot's decision for one question."""
 
@@ -69,6 +88,7 @@ class Answer:
     reason: Reason
     notice: str = ""  # a localized note for the customer, e.g. "only available in English"
     hits: tuple[Hit, ...] = ()
+    threshold: Threshold | None = None  # the answer threshold the decision was taken against
 
 
 @dataclass(frozen=True)

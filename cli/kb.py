@@ -31,7 +31,7 @@ def index(obj: Ctx, kb_path: str, out: str | None, encoder: str | None,
                f"{', '.join(kb.languages)}.", err=True)
     enc = make_encoder(settings.encoder)
     _, stats = build_index(kb, settings.index_dir, enc, passage_budget=settings.passage_budget,
-                           progress=progress("Embedding"))
+                           target_precision=settings.target_precision, progress=progress("Embedding"))
     click.echo(f"Indexed {stats.n_units} units ({stats.n_sections} body passages) from "
                f"{stats.n_articles} article versions into {settings.index_dir}: "
                f"{stats.n_embedded} embedded, {stats.n_reused} reused, "

@@ -48,6 +48,7 @@ def _evaluate(obj: Ctx, kb_path: str | None, queries_path: str, index_dir: str |
     settings = obj.settings(missing_ok=True)
     if threshold is not None:
         settings = replace(settings, answer_threshold=threshold, lang_thresholds={},
+                           calibrated_threshold=None, calibrated_lang_thresholds={},
                            suggest_threshold=min(threshold, settings.suggest_threshold))
     queries = load_queries(queries_path)
     with open_bot(settings, kb_path, index_dir, progress("Indexing")) as bot:
@@ -99,7 +100,7 @@ def _write_thresholds(obj: Ctx, metrics: dict[str, Any], min_lang_queries: int =
     result = fit(metrics, min_lang_queries=min_lang_queries, min_lang_in_scope=min(20, min_lang_queries))
     write_calibration(result, path, obj.settings(missing_ok=True))
     per_lang = ", ".join(f"{k} {v}" for k, v in result.lang_thresholds.items()) or "none"
-    click.echo(f"Wrote answer_threshold = {result.answer_threshold} and per-language thresholds "
+    click.echo(f"Wrote calibrated_threshold = {result.answer_threshold} and per-language thresholds "
                f"({per_lang}) to {path}.", err=True)
     for lang, why in result.skipped.items():
         click.echo(f"  {lang}: uses the global threshold ({why})", err=True)
@@ -109,17 +110,21 @@ def _write_thresholds(obj: Ctx, metrics: dict[str, Any], min_lang_queries: int =
 @click.argument("datasets", nargs=-1, type=click.Choice(["clinc150", "banking77"]))
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default="../shared/data",
               show_default=True, help="Folder holding clinc150/ and banking77/.")
-@click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=0.96,
-              show_default=True, help="Precision the CLINC150 threshold is calibrated for.")
-@click.option("--target-escalation", type=click.FloatRange(0, 1), default=0.90, show_default=True,
-              help="Escalation recall of out-of-scope queries the CLINC150 threshold is calibrated for.")
+@click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=0.97,
+              show_default=True, help="Precision the recommended threshold of the report must reach "
+              "(the bot answers at its settings: by default the index's own threshold).")
+@click.option("--target-escalation", type=click.FloatRange(0, 1), default=None,
+              help="Also require this escalation recall of out-of-scope queries.")
+@click.option("--index-dir", type=click.Path(file_okay=False), default=None,
+              help="Keep each benchmark's index in DIR/<name> (a re-run reuses its vectors).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Write every benchmark's metrics here.")
 @click.option("--html-dir", type=click.Path(file_okay=False), default=None,
               help="Write one coverage report per benchmark into this folder.")
 @click.pass_obj
 def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precision: float,
-              target_escalation: float, json_out: str | None, html_dir: str | None) -> None:
+              target_escalation: float | None, index_dir: str | None, json_out: str | None,
+              html_dir: str | None) -> None:
     """Measure answer quality on public intent datasets turned into KBs (CLINC150 with its
     out-of-scope queries, BANKING77); all of them when none is named."""
     from eval.benchmarks import DATASETS, run_benchmark, write_json
@@ -130,7 +135,8 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
     for name in datasets or DATASETS:
         result = run_benchmark(name, data_dir, settings, target_precision, target_escalation,
                                echo=lambda s: click.echo(s, err=True),
-                               progress=progress(f"{name}: asking"))
+                               progress=progress(f"{name}: asking"),
+                               index_dir=Path(index_dir, name) if index_dir else None)
         results.append(result)
         click.echo(f"\n{name} ({result.n_articles} articles, threshold {result.threshold}, "
                    f"{result.threshold_source})")

@@ -46,10 +46,12 @@ def calibrate(metrics: dict[str, Any], min_lang_queries: int = 40,
 
 
 def write_calibration(calibration: Calibration, path: str | Path, current: Settings) -> Settings:
-    """Write the thresholds into the settings file; the per-language table is replaced whole, since
-    thresholds measured on an older KB no longer hold."""
-    updates: dict[str, Any] = {"answer_threshold": calibration.answer_threshold,
-                               "lang_thresholds": calibration.lang_thresholds}
+    """Write the thresholds into the settings file as `calibrated_threshold` and
+    `calibrated_lang_thresholds`, which win over the index's own thresholds and over hand-set
+    overrides; the per-language table is replaced whole, since thresholds measured on an older KB
+    no longer hold."""
+    updates: dict[str, Any] = {"calibrated_threshold": calibration.answer_threshold,
+                               "calibrated_lang_thresholds": calibration.lang_thresholds}
     lowest = min([calibration.answer_threshold, *calibration.lang_thresholds.values()])
     if current.suggest_threshold > lowest:
         updates["suggest_threshold"] = lowest

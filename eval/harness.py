@@ -37,7 +37,7 @@ def open_bot(settings: Settings, kb_path: str | Path | None, index_dir: str | Pa
     with tempfile.TemporaryDirectory(prefix="faqbot-eval-") as tmp:
         out = Path(index_dir) if index_dir is not None else Path(tmp, "index")
         index, _ = build_index(kb, out, encoder, passage_budget=settings.passage_budget,
-                               progress=progress)
+                               target_precision=settings.target_precision, progress=progress)
         yield Bot(index, encoder, settings)
 
 

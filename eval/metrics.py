@@ -121,12 +121,40 @@ def recommend(curve: Sequence[dict[str, Any]], target_precision: float,
     return None
 
 
+RELIABILITY_BINS = 10
+
+
+def reliability(outcomes: Sequence[Outcome], bins: int = RELIABILITY_BINS) -> dict[str, Any]:
+    """How far `confidence` is from how often the bot's first choice is right: the expected
+    calibration error (the mean gap between confidence and accuracy over equal-width confidence
+    bins, weighted by how many questions fall in each) and the bins themselves, for a reliability
+    diagram. The first choice of an out-of-scope question is always wrong."""
+    if bins < 1:
+        raise ValueError(f"bins must be at least 1, got {bins!r}")
+    conf = np.array([o.confidence for o in outcomes], dtype=np.float64)
+    right = np.array([o.top is not None and o.top == o.query.expected for o in outcomes], dtype=np.float64)
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    table, ece = [], 0.0
+    for b in range(bins):
+        mine = which == b
+        n = int(mine.sum())
+        row: dict[str, Any] = {"low": round(b / bins, 4), "high": round((b + 1) / bins, 4), "n": n,
+                               "confidence": None, "accuracy": None}
+        if n:
+            row["confidence"] = round(float(conf[mine].mean()), 4)
+            row["accuracy"] = round(float(right[mine].mean()), 4)
+            ece += n / len(conf) * abs(row["confidence"] - row["accuracy"])
+        table.append(row)
+    return {"ece": round(ece, 4) if len(conf) else None, "bins": table}
+
+
 def compute_metrics(outcomes: Sequence[Outcome], target_precision: float = 0.95,
                     target_escalation: float | None = None) -> dict[str, Any]:
     """The full metrics document `faqbot eval --json` writes (keys are a public contract)."""
     if not outcomes:
         raise ValueError("no outcomes to measure")
     curve = threshold_curve(outcomes)
+    calibration = reliability(outcomes)
     by_lang: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by_lang[o.language].append(o)
@@ -134,7 +162,8 @@ def compute_metrics(outcomes: Sequence[Outcome], target_precision: float = 0.95,
     for lang, group in sorted(by_lang.items()):
         per_language[lang] = {**decision_metrics(group),
                               "recommended_threshold": recommend(threshold_curve(group), target_precision,
-                                                                 target_escalation)}
+                                                                 target_escalation),
+                              "ece": reliability(group)["ece"]}
     return {
         **decision_metrics(outcomes),
         "per_language": per_language,
@@ -143,6 +172,8 @@ def compute_metrics(outcomes: Sequence[Outcome], target_precision: float = 0.95,
         "target_precision": target_precision,
         "target_escalation": target_escalation,
         "recommended_threshold": recommend(curve, target_precision, target_escalation),
+        "ece": calibration["ece"],
+        "calibration": calibration,
     }
 
 
@@ -151,7 +182,7 @@ _COLUMNS = (("queries", "n_queries", "d"), ("top1", "top1_accuracy", "%"), ("R@3
             ("resolved", "resolution_rate", "%"), ("esc.recall", "escalation_recall", "%"),
             ("oos.answered", "out_of_scope_answered_rate", "%"),
             ("oos.detected", "out_of_scope_detected", "%"),
-            ("suggest", "suggest_rate", "%"))
+            ("suggest", "suggest_rate", "%"), ("ECE", "ece", "f"))
 
 
 def format_table(metrics: dict[str, Any]) -> str:
@@ -172,4 +203,6 @@ def format_table(metrics: dict[str, Any]) -> str:
     lines.append(f"latency p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms; "
                  f"recommended threshold for precision ≥ {metrics['target_precision']:.0%}: "
                  f"{'none reaches it' if rec is None else rec}")
+    if metrics.get("ece") is not None:
+        lines.append(f"expected calibration error of confidence (ECE): {metrics['ece']:.3f}")
     return "\n".join(lines)

@@ -24,7 +24,7 @@ from eval.report_data import (
     unanswered,
     wrongly_answered,
 )
-from eval.report_plots import confidence_histogram_png, precision_coverage_png
+from eval.report_plots import confidence_histogram_png, precision_coverage_png, reliability_png
 from kb.models import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -260,8 +260,17 @@ def _plots(outcomes: Sequence[Outcome], m: dict[str, Any]) -> str:
                 "uncovered questions",
                 "Green bars right of the dashed line are questions the bot resolves; orange and grey bars "
                 "right of it are wrong auto-answers. Overlap between the colours is what no threshold fixes.")
+    calibration = m.get("calibration") or {}
+    diagram = ""
+    if calibration.get("bins"):
+        diagram = _img(reliability_png(calibration["bins"], calibration.get("ece")),
+                       "Chart: reliability diagram, how often the first choice was right at each confidence",
+                       "Bars on the dashed diagonal mean a confidence of 0.9 is right about 9 times in 10. "
+                       "Bars below it: the bot is over-confident there; above it: more cautious than it "
+                       f"needs to be. Expected calibration error: {calibration.get('ece')}.")
     return _section("plots", "Charts", "how the choice of confidence threshold trades answering more "
-                    "questions against answering them right.", curve + hist)
+                    "questions against answering them right, and whether the confidence means what it "
+                    "says.", curve + hist + diagram)
 
 
 def render_report(outcomes: Sequence[Outcome], metrics: dict[str, Any], kb: KnowledgeBase, *,

@@ -99,3 +99,34 @@ def confidence_histogram_png(outcomes: Sequence[Outcome], threshold: float | Non
     # Above the axes: inside, it would hide the tallest bars, which sit where the legend goes.
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, fontsize=8, frameon=False)
     return _png(fig)
+
+
+def reliability_png(bins: Sequence[dict[str, Any]], ece: float | None) -> bytes:
+    """Reliability diagram: for each confidence bin, how often the first choice was right, against
+    the diagonal a confidence that means what it says would follow; bar widths show how many
+    questions each bin holds."""
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.add_subplot()
+    _style(ax)
+    ax.plot([0, 100], [0, 100], color=OUT_OF_SCOPE, linestyle="--", linewidth=1.2,
+            label="confidence that means what it says")
+    filled = [b for b in bins if b["n"]]
+    total = sum(b["n"] for b in filled) or 1
+    for b in filled:
+        # Bar height: accuracy in the bin; its width shrinks with the share of questions it holds.
+        width = (b["high"] - b["low"]) * 100 * max(0.15, (b["n"] / total) ** 0.5)
+        centre = (b["low"] + b["high"]) * 50
+        ax.bar(centre, b["accuracy"] * 100, width=width, color=MARK, alpha=0.75, edgecolor="white")
+        ax.plot([centre], [b["confidence"] * 100], marker="_", markersize=14, color=WRONG)
+    ax.plot([], [], color=MARK, linewidth=8, alpha=0.75,
+            label="first choice right (%), wider = more questions")
+    ax.plot([], [], color=WRONG, marker="_", markersize=14, linestyle="none",
+            label="mean confidence in the bin")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 101)
+    ax.set_xlabel("bot's confidence in its first choice (%)")
+    ax.set_ylabel("first choices that were right (%)")
+    title = "reliability" if ece is None else f"reliability (expected calibration error {ece:.3f})"
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return _png(fig)

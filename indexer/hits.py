@@ -20,5 +20,6 @@ class Hit:
     density: float = 0.0  # share of the question's 10 nearest units that are this article's
     coverage: float = 0.0  # share of the question's analyzer terms found in this article
     oos_class: float = 0.0  # the classifier's probability for the KB's out-of-scope examples
+    knn: float = 0.0  # this article's share of the 10 nearest units' weights exp((cos - best) / 0.02)
     confidence: float = 0.0  # probability that this article answers the question
     out_of_scope: float = 0.0  # probability that no article of the KB answers the question

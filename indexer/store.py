@@ -16,6 +16,7 @@ from indexer.analyzers import ANALYZER_VERSION
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
+from indexer.thresholds import Thresholds
 from indexer.vectors import VectorIndex
 from kb.errors import IndexUnavailableError
 from kb.loader import article_from_record
@@ -58,6 +59,7 @@ class HybridIndex:
     article_ids: tuple[str, ...]
     classifier: ArticleClassifier | None = None  # None: fewer than 2 articles, or too many
     confidence: ConfidenceModel | None = None  # learned at build time; None: an index from before
+    thresholds: Thresholds | None = None  # chosen at build time; None: an index from before
 
     @property
     def encoder_name(self) -> str:
@@ -70,7 +72,8 @@ class HybridIndex:
 
 def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: list[Unit],
              bm25: BM25, vectors: VectorIndex, classifier: ArticleClassifier | None = None,
-             confidence: ConfidenceModel | None = None) -> HybridIndex:
+             confidence: ConfidenceModel | None = None,
+             thresholds: Thresholds | None = None) -> HybridIndex:
     ids = tuple(sorted({u.article_id for u in units}))
     pos = {a: i for i, a in enumerate(ids)}
     unit_article = np.fromiter((pos[u.article_id] for u in units), dtype=np.int32, count=len(units))
@@ -78,7 +81,7 @@ def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: lis
         raise IndexUnavailableError(f"{path}: classifier knows {classifier.n_articles} articles, "
                                     f"index has {len(ids)}")
     return HybridIndex(path, manifest, kb, tuple(units), bm25, vectors, unit_article, ids, classifier,
-                       confidence)
+                       confidence, thresholds)
 
 
 OUT_OF_SCOPE_FILE = "out_of_scope.jsonl"
@@ -222,6 +225,7 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
         vectors = _load_vectors(path, mmap)
         classifier = _load_classifier(path, mmap) if manifest.get("classifier") else None
         confidence = ConfidenceModel.load(path) if manifest.get("confidence") else None
+        thresholds = Thresholds.load(path)
         out_of_scope = _read_out_of_scope(path)
     except Exception as e:  # noqa: BLE001 - any unreadable file means the same: corrupt index
         raise IndexUnavailableError(f"{path}: index is corrupt ({type(e).__name__}: {e})") from None
@@ -232,4 +236,4 @@ def load_index(path: str | Path, encoder_name: str | None = None, *, mmap: bool 
         raise IndexUnavailableError(f"{path}: vectors have {vectors.dim} dims, "
                                     f"manifest says {manifest['dim']}")
     kb = KnowledgeBase(tuple(articles), manifest["default_lang"], out_of_scope)
-    return assemble(path, manifest, kb, units, bm25, vectors, classifier, confidence)
+    return assemble(path, manifest, kb, units, bm25, vectors, classifier, confidence, thresholds)

@@ -31,7 +31,7 @@ class Passage:
 
     article_id: str
     lang: str
-    kind: str  # "title" | "question" | "section"
+    kind: str  # "title" | "question" | "pseudo" (heading or first sentence) | "section"
     text: str
     heading: str = ""
 

@@ -56,6 +56,43 @@ def _chunks(text: str, budget: int) -> list[str]:
     return chunks
 
 
+MAX_PSEUDO_CHARS = 160  # a first sentence longer than this is cut at a word boundary
+MIN_PSEUDO_CHARS = 8  # "1.", "Steps": too little to stand in for a question
+_LIST_MARK = re.compile(r"^\s*(?:\d+[.)]|[-+*•])\s*")
+# A sentence ends at . ! ? (not inside "2.1" or after a list number) or a CJK full stop.
+_SENTENCE_END = re.compile(r"(?<!\d)[.!?](?=\s|$)|[。！？]")
+
+
+def _first_sentence(text: str) -> str:
+    for line in plain_text(text).splitlines():
+        line = _LIST_MARK.sub("", line).strip()
+        end = _SENTENCE_END.search(line)
+        first = line[: end.end()] if end else line
+        if len(first) > MAX_PSEUDO_CHARS:
+            cut = first[:MAX_PSEUDO_CHARS]
+            first = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        if weighted_length(first) >= MIN_PSEUDO_CHARS:
+            return first
+    return ""
+
+
+def pseudo_questions(article: Article) -> list[Passage]:
+    """For an article without example questions (an imported help center): each section's first
+    sentence stands in for what a customer would ask of it, in self-calibration only (kind
+    "pseudo", `heading` naming its section). Not indexed. Headings are not used: every passage of
+    their section begins with them, so one would always find itself."""
+    if article.questions:
+        return []
+    out: list[Passage] = []
+    seen = {article.title.casefold()}
+    for heading, text in sections(article.body):
+        candidate = _first_sentence(text)
+        if weighted_length(candidate) >= MIN_PSEUDO_CHARS and candidate.casefold() not in seen:
+            seen.add(candidate.casefold())
+            out.append(Passage(article.id, article.lang, "pseudo", candidate, heading))
+    return out
+
+
 def split_article(article: Article, budget: int = 600) -> list[Passage]:
     """All passages of one article version, in a stable order."""
     if budget < 50:

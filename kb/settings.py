@@ -49,15 +49,19 @@ class Settings:
     # A folder for Prometheus' multi-process mode, so /metrics sums every gunicorn worker ("" :
     # each process reports its own).
     metrics_dir: str = ""
-    # Decision thresholds on the bot's confidence in [0, 1]; `faqbot calibrate` rewrites them.
-    # 0.8: the self-calibrated confidence's threshold for precision >= 0.97 on the demo KB's
-    # labelled questions (0.79); `faqbot calibrate` sets it from a team's own questions.
-    answer_threshold: float = 0.8
+    # Answer thresholds on the bot's confidence in [0, 1]. Each index chooses its own at build
+    # time: the lowest that reaches `target_precision` on the KB's self-calibration questions
+    # (per language where it has enough of them). `answer_threshold` / `lang_thresholds` override
+    # the index's; `calibrated_*`, written by `faqbot calibrate` from labelled queries, win over both.
+    target_precision: float = 0.97
+    answer_threshold: float | None = None
+    lang_thresholds: Mapping[str, float] = field(default_factory=dict)
+    calibrated_threshold: float | None = None
+    calibrated_lang_thresholds: Mapping[str, float] = field(default_factory=dict)
     suggest_threshold: float = 0.5
     # P(out of scope) from which an unanswered question is escalated as outside the KB, with no
     # suggestions (1.0 turns explicit out-of-scope detection off).
     out_of_scope_threshold: float = 0.5
-    lang_thresholds: Mapping[str, float] = field(default_factory=dict)
     max_suggestions: int = 3
     max_question_chars: int = 1000
     max_k: int = 50
@@ -130,17 +134,22 @@ class Settings:
         for name in ("handoff_grace_seconds",):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
-        for name in ("answer_threshold", "suggest_threshold", "out_of_scope_threshold"):
+        for name in ("answer_threshold", "calibrated_threshold", "suggest_threshold",
+                     "out_of_scope_threshold", "target_precision"):
             v = getattr(self, name)
-            if not 0.0 <= v <= 1.0:
+            if v is not None and not 0.0 <= v <= 1.0:
                 raise SettingsError(f"{name} must be between 0 and 1, got {v!r}")
-        if self.suggest_threshold > self.answer_threshold:
-            raise SettingsError(
-                f"suggest_threshold ({self.suggest_threshold}) must not exceed "
-                f"answer_threshold ({self.answer_threshold})")
-        for lang, v in self.lang_thresholds.items():
-            if not 0.0 <= v <= 1.0:
-                raise SettingsError(f"lang_thresholds[{lang!r}] must be between 0 and 1, got {v!r}")
+        if self.target_precision == 0.0:
+            raise SettingsError("target_precision must be above 0, got 0.0")
+        for name in ("answer_threshold", "calibrated_threshold"):
+            v = getattr(self, name)
+            if v is not None and self.suggest_threshold > v:
+                raise SettingsError(f"suggest_threshold ({self.suggest_threshold}) must not exceed "
+                                    f"{name} ({v})")
+        for name in ("lang_thresholds", "calibrated_lang_thresholds"):
+            for lang, v in getattr(self, name).items():
+                if not 0.0 <= v <= 1.0:
+                    raise SettingsError(f"{name}[{lang!r}] must be between 0 and 1, got {v!r}")
         for name in ("port", "threads", "workers", "connection_limit", "idle_timeout_seconds",
                      "max_suggestions", "max_question_chars", "max_k",
                      "unhelpful_limit", "delivery_max_attempts"):
@@ -174,13 +183,25 @@ class Settings:
         try:
             object.__setattr__(self, "default_lang", normalize_lang(self.default_lang))
             object.__setattr__(self, "languages", tuple(normalize_lang(x) for x in self.languages))
-            object.__setattr__(self, "lang_thresholds",
-                               {normalize_lang(k): float(v) for k, v in self.lang_thresholds.items()})
+            for name in ("lang_thresholds", "calibrated_lang_thresholds"):
+                object.__setattr__(self, name, {normalize_lang(k): float(v)
+                                                for k, v in getattr(self, name).items()})
         except LanguageCodeError as e:
             raise SettingsError(str(e)) from None
 
-    def answer_threshold_for(self, lang: str) -> float:
-        return self.lang_thresholds.get(lang, self.answer_threshold)
+    def threshold_override(self, lang: str | None) -> tuple[float, str, str] | None:
+        """The answer threshold these settings impose on `lang` (None: any language without its
+        own): (value, source, scope), source "calibrated" (by `faqbot calibrate`) or "settings",
+        scope "language" or "global"; None: the index's own threshold applies."""
+        key = "" if lang is None else lang  # "" is no language code: only the global ones apply
+        for value, source, scope in (
+                (self.calibrated_lang_thresholds.get(key), "calibrated", "language"),
+                (self.calibrated_threshold, "calibrated", "global"),
+                (self.lang_thresholds.get(key), "settings", "language"),
+                (self.answer_threshold, "settings", "global")):
+            if value is not None:
+                return value, source, scope
+        return None
 
     def queue(self, name: str) -> QueueConfig:
         """The queue called `name`, else the first (default) queue."""
@@ -193,6 +214,10 @@ _BOOLS = {"1": True, "true": True, "yes": True, "on": True,
 
 def _coerce(name: str, typ: Any, value: Any, origin: str) -> Any:
     typ = str(typ)
+    if typ.endswith(" | None"):
+        if value is None or isinstance(value, str) and value.strip().lower() in ("", "none"):
+            return None
+        typ = typ.removesuffix(" | None")
     if name in TABLES:
         try:
             if isinstance(value, str):

@@ -24,7 +24,7 @@ from bot.limits import (
     text_limits,
 )
 from bot.records import EscalationStatus, Priority, Role, SessionState
-from bot.types import SENSITIVE, Decision, Reason
+from bot.types import SENSITIVE, THRESHOLD_SCOPES, THRESHOLD_SOURCES, Decision, Reason
 from kb.settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -195,8 +195,12 @@ def _paths() -> dict[str, Schema]:
     sid = [_param("session_id", "path", _SESSION)]
     esc = [_param("escalation_id", "path", {"type": "string", "minLength": 1})]
     detail = _json(_ref("EscalationDetail"))
+    threshold = _obj({"value": _NUM, "source": {"type": "string", "enum": list(THRESHOLD_SOURCES)},
+                      "scope": {"type": "string", "enum": list(THRESHOLD_SCOPES)}})
     health = _obj({"status": {"type": "string", "const": "ok"}, "index_version": _STR,
-                   "articles": _INT, "languages": {"type": "array", "items": _STR}})
+                   "articles": _INT, "languages": {"type": "array", "items": _STR},
+                   "threshold": _obj({"target_precision": _NUM, "global": threshold, "per_language": {
+                       "type": "object", "additionalProperties": threshold}})})
     transcript = _obj({"session_id": _STR, "state": enum(SessionState), "language": _STR,
                        "turns": {"type": "array", "items": _ref("Turn")}})
     transcript_params = [_param("session_id", "path", _SESSION), _param("after", "query", _int(0, MAX_AFTER))]
@@ -223,7 +227,8 @@ def _paths() -> dict[str, Schema]:
     when = {"type": "string", "description": "an ISO 8601 date or time"}
     since_until = [_param("since", "query", when), _param("until", "query", when)]
     return {
-        "/healthz": {"get": _op("Index version, article count, languages", _json(health), "")},
+        "/healthz": {"get": _op("Index version, article count, languages, answer thresholds in force",
+                                _json(health), "")},
         "/openapi.json": {"get": _op("This document", _json({"type": "object"}), "")},
         "/v1/sessions": {"post": _op("Start a session: its id and the token that proves it is yours",
                                      _json(started, "Started"), "", status="201", session=True)},

@@ -17,7 +17,7 @@ bp = Blueprint("pages", __name__)
 def healthz() -> Response:
     bot = services().bot
     return jsonify(status="ok", index_version=bot.index.version, articles=len(bot.kb.ids),
-                   languages=bot.kb.languages)
+                   languages=bot.kb.languages, threshold=bot.thresholds())
 
 
 @bp.get("/openapi.json")

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot import Bot
+from bot.types import Threshold
 from indexer import HybridIndex
 from indexer.encoders import Encoder
 from indexer.retrieval import BM25Retriever, DenseRetriever, HybridRetriever, Query, Retriever
+from indexer.thresholds import Thresholds
 from kb import Settings
 from kb.errors import RequestError
 
@@ -61,6 +64,26 @@ def test_thresholds_come_from_settings(session_index: HybridIndex, encoder: Enco
     per_lang = Bot(session_index, encoder, Settings(lang_thresholds={"en": 1.0}))
     assert per_lang.answer("I forgot my password").decision != "answered"
     assert per_lang.answer("ลืมรหัสผ่านเข้าไม่ได้").decision == "answered"
+
+
+def test_the_threshold_in_force_and_where_it_comes_from(session_index: HybridIndex,
+                                                        encoder: Encoder) -> None:
+    # The tiny KB has too few questions to calibrate on: its index falls back to 0.8.
+    assert session_index.thresholds is not None and session_index.thresholds.source == "fallback"
+    plain = Bot(session_index, encoder, Settings())
+    assert plain.threshold("th") == Threshold(0.8, "fallback", "global")
+    assert plain.answer("I forgot my password").threshold == Threshold(0.8, "fallback", "global")
+    chosen = replace(session_index, thresholds=Thresholds(0.97, 0.55, {"th": 0.7}))
+    index_bot = Bot(chosen, encoder, Settings())
+    assert index_bot.threshold("th") == Threshold(0.7, "index", "language")
+    assert index_bot.threshold("en") == Threshold(0.55, "index", "global")
+    overridden = Bot(chosen, encoder, Settings(answer_threshold=0.6, calibrated_lang_thresholds={"en": 0.9}))
+    assert overridden.threshold("th") == Threshold(0.6, "settings", "global")
+    assert overridden.threshold("en") == Threshold(0.9, "calibrated", "language")
+    shown = overridden.thresholds()
+    assert shown["global"] == {"value": 0.6, "source": "settings", "scope": "global"}
+    assert shown["per_language"]["en"] == {"value": 0.9, "source": "calibrated", "scope": "language"}
+    assert set(shown["per_language"]) == set(session_index.kb.languages)
 
 
 @pytest.mark.parametrize(("question", "match"), [

@@ -70,9 +70,12 @@ def test_calibrate_writes_thresholds_and_keeps_comments(tiny_kb_path: Path, quer
     data = tomllib.loads(text)
     settings = load_settings(config, env={})
     assert settings.port == 9000
-    assert settings.answer_threshold == data["answer_threshold"]
-    assert settings.suggest_threshold <= settings.answer_threshold
-    assert set(settings.lang_thresholds) == {"en"}  # the only language with ≥ 3 queries, 2 in scope
+    assert settings.calibrated_threshold == data["calibrated_threshold"]
+    assert settings.suggest_threshold <= settings.calibrated_threshold
+    # the only language with ≥ 3 queries, 2 in scope
+    assert set(settings.calibrated_lang_thresholds) == {"en"}
+    assert settings.answer_threshold is None and settings.threshold_override("en") == (
+        settings.calibrated_lang_thresholds["en"], "calibrated", "language")
     assert "uses the global threshold" in err
 
 

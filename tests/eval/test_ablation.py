@@ -23,13 +23,15 @@ QUERIES = [LabeledQuery("I forgot my password", "reset-password", "en"),
 
 def test_every_ingredient_gets_a_row(built_index: HybridIndex, encoder: Encoder) -> None:
     rows = ablate(built_index, encoder, QUERIES, precision=0.9, escalation=0.9)
-    assert [r["ingredient"] for r in rows] == list(ROWS[:-1])  # the KB lists no out-of-scope examples
+    # the KB lists no out-of-scope examples
+    assert [r["ingredient"] for r in rows] == [*ROWS[:6], ROWS[7]]
     for r in rows:
         assert 0.0 <= r["top1_accuracy"] <= 1.0
-    # The last three rows share one ranking and differ only in confidence.
-    assert rows[3]["top1_accuracy"] == rows[4]["top1_accuracy"] == rows[5]["top1_accuracy"]
+        assert set(r["per_language"]) == {"en", "th"}
+    # The last four rows share one ranking and differ only in confidence.
+    assert len({r["top1_accuracy"] for r in rows[3:]}) == 1
     table = markdown("tiny", rows)
-    assert table.count("\n") == len(ROWS) and "self-calibrated" in table
+    assert "self-calibrated" in table and "k-NN" in table and "per language: en" in table
 
 
 def test_out_of_scope_examples_get_the_last_row(built_index: HybridIndex, encoder: Encoder,
@@ -39,8 +41,8 @@ def test_out_of_scope_examples_get_the_last_row(built_index: HybridIndex, encode
     taught, _ = build_index(replace(built_index.kb, out_of_scope=examples), tmp_path / "taught", encoder)
     rows = ablate(built_index, encoder, QUERIES, precision=0.9, escalation=0.9, taught=taught)
     assert [r["ingredient"] for r in rows] == list(ROWS)
-    # The examples shift confidence, not this tiny KB's ranking.
-    assert rows[-1]["top1_accuracy"] == rows[-2]["top1_accuracy"]
+    # The examples shift confidence, not this tiny KB's ranking; k-NN only confidence.
+    assert rows[-1]["top1_accuracy"] == rows[-2]["top1_accuracy"] == rows[-3]["top1_accuracy"]
 
 
 def _outcome(expected: str | None, top: str, confidence: float) -> Outcome:

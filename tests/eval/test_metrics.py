@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from eval.metrics import THRESHOLDS, Outcome, at_threshold, compute_metrics, format_table, recommend
+from eval.metrics import (
+    THRESHOLDS,
+    Outcome,
+    at_threshold,
+    compute_metrics,
+    format_table,
+    recommend,
+    reliability,
+)
 from eval.queries import LabeledQuery
 
 
@@ -58,11 +66,27 @@ def test_exact_key_set(outcomes: list[Outcome]) -> None:
               "latency_ms", "out_of_scope_answered_rate", "out_of_scope_detected",
               "in_scope_flagged_out_of_scope"}
     assert set(m) == scalar | {"per_language", "threshold_curve", "recommended_threshold",
-                               "target_precision", "target_escalation"}
+                               "target_precision", "target_escalation", "ece", "calibration"}
     assert set(m["per_language"]) == {"en", "th"}
-    assert set(m["per_language"]["en"]) == scalar | {"recommended_threshold"}
+    assert set(m["per_language"]["en"]) == scalar | {"recommended_threshold", "ece"}
     assert {tuple(p) for p in m["threshold_curve"]} == {
         ("threshold", "answered_precision", "resolution_rate", "escalation_recall")}
+
+
+def test_expected_calibration_error_and_reliability_bins(outcomes: list[Outcome]) -> None:
+    m = compute_metrics(outcomes)
+    # One question a bin; only the 0.9 one's first choice is right: gaps .1 .8 .3 .7 .2 .5.
+    assert m["ece"] == pytest.approx(2.6 / 6, abs=1e-4)
+    bins = {b["low"]: b for b in m["calibration"]["bins"]}
+    assert len(bins) == 10 and sum(b["n"] for b in bins.values()) == 6
+    assert bins[0.9] == {"low": 0.9, "high": 1.0, "n": 1, "confidence": 0.9, "accuracy": 1.0}
+    assert bins[0.0]["n"] == 0 and bins[0.0]["accuracy"] is None
+    assert m["per_language"]["en"]["ece"] == pytest.approx((0.1 + 0.8 + 0.3) / 3, abs=1e-4)
+    right = [outcome("A", "en", "answered", "A", 0.95)] * 19 + [outcome("B", "en", "answered", "A", 0.95)]
+    assert reliability(right)["ece"] == 0.0  # 19 of 20 right at 0.95: it means what it says
+    assert reliability([outcome("A", "en", "answered", "A", 1.0)])["bins"][-1]["n"] == 1
+    with pytest.raises(ValueError, match="bins must be at least 1"):
+        reliability(outcomes, bins=0)
 
 
 def test_per_language(outcomes: list[Outcome]) -> None:
@@ -116,4 +140,4 @@ def test_no_outcomes() -> None:
 def test_table_lists_languages_and_total(outcomes: list[Outcome]) -> None:
     lines = format_table(compute_metrics(outcomes)).splitlines()
     assert [line.split()[0] for line in lines[1:4]] == ["en", "th", "all"]
-    assert "33.3%" in lines[3] and "0.81" in lines[-1]
+    assert "33.3%" in lines[3] and "0.81" in lines[-2] and "(ECE): 0.433" in lines[-1]

@@ -137,7 +137,8 @@ def test_report_has_every_section_and_the_numbers() -> None:
     assert articles.index(REFUND) < articles.index(SHIPPING) < articles.index(GIFT) < articles.index(RESET)
     assert "untested" in articles and "Shipping times &amp; costs" in articles
     assert "gaps-unanswered" in page and "gaps-wrong" in page
-    assert len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"]+"', page)) == 2
+    # the precision-coverage curve, the confidence histogram and the reliability diagram
+    assert len(re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="[^"]+"', page)) == 3
 
 
 def test_report_has_no_external_resources() -> None:
@@ -189,7 +190,7 @@ def test_report_renders_cleanly_in_a_real_browser(tmp_path: Path) -> None:
         finally:
             browser.close()
     assert errors == []
-    assert len(widths) == 2 and all(w > 0 for w in widths)
+    assert len(widths) == 3 and all(w > 0 for w in widths)
     assert all(alts)
     assert visible == dict.fromkeys(SECTIONS, True)
     assert shot.stat().st_size > 10_000

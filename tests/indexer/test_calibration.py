@@ -15,7 +15,9 @@ from indexer.analyzers import analyze
 from indexer.calibration import self_calibrate
 from indexer.encoders import Encoder
 from indexer.store import out_of_scope_vectors
+from indexer.thresholds import FALLBACK
 from kb import KnowledgeBase, Settings, load_kb
+from kb.passages import pseudo_questions
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -63,12 +65,37 @@ def test_the_index_learns_and_keeps_its_own_confidence_model(en_index: HybridInd
     assert load_index(en_index.path).confidence == model
 
 
+def test_the_index_chooses_its_answer_threshold_for_the_target_precision(
+        en_index: HybridIndex, encoder: Encoder) -> None:
+    chosen = en_index.thresholds
+    assert chosen is not None and chosen.source == "self-calibrated" and chosen.target_precision == 0.97
+    assert chosen.stats["reached"] and 0.05 <= chosen.answer <= 0.99
+    # 400+ English questions and 80+ out-of-scope ones: English gets a threshold of its own.
+    assert set(chosen.per_lang) == {"en"}
+    assert load_index(en_index.path).thresholds == chosen
+    bot = Bot(en_index, encoder, Settings(languages=("en",)))
+    # The index may lower the release default, never raise it (held-out questions run harder).
+    assert bot.threshold("en").source == "index"
+    assert bot.threshold("en").value == min(chosen.per_lang["en"], FALLBACK)
+    # Another target re-chooses from the saved out-of-fold confidences, with no new folds.
+    looser = Bot(en_index, encoder, Settings(languages=("en",), target_precision=0.8)).threshold("en")
+    assert looser.source == "index" and looser.value <= chosen.per_lang["en"]
+
+
 def test_an_unchanged_kb_is_not_recalibrated(en_index: HybridIndex, english: KnowledgeBase,
                                              encoder: Encoder, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="indexer.calibration"):
         index, stats = build_index(english, en_index.path.parent.parent / "index", encoder)
     assert stats.n_embedded == 0 and index.confidence == en_index.confidence
+    assert index.thresholds == en_index.thresholds
     assert not [r for r in caplog.records if r.name == "indexer.calibration"]
+    # A new target precision needs new thresholds but no new calibration.
+    with caplog.at_level(logging.INFO, logger="indexer.calibration"):
+        stricter, _ = build_index(english, en_index.path.parent.parent / "index", encoder,
+                                  target_precision=0.99)
+    assert not [r for r in caplog.records if r.name == "indexer.calibration"]
+    assert stricter.thresholds is not None and stricter.thresholds.target_precision == 0.99
+    assert en_index.thresholds is not None and stricter.thresholds.answer >= en_index.thresholds.answer
 
 
 @pytest.mark.parametrize(("question", "article"), [
@@ -78,7 +105,8 @@ def test_an_unchanged_kb_is_not_recalibrated(en_index: HybridIndex, english: Kno
 ])
 def test_learned_confidence_answers_paraphrases(en_index: HybridIndex, encoder: Encoder,
                                                 question: str, article: str) -> None:
-    answer = Bot(en_index, encoder, Settings(languages=("en",))).answer(question)
+    # At the previous release's default threshold: the English KB's own for precision 0.97 is stricter.
+    answer = Bot(en_index, encoder, Settings(languages=("en",), answer_threshold=0.8)).answer(question)
     assert answer.decision == "answered" and answer.answer is not None, answer.hits[:2]
     assert answer.answer.article_id == article
     assert answer.hits[0].out_of_scope < 0.5
@@ -94,10 +122,16 @@ def test_questions_outside_the_kb_are_recognised_as_such(en_index: HybridIndex, 
     assert answer.suggestions == ()
 
 
-def test_an_articles_only_kb_calibrates_on_its_titles(titles_only: HybridIndex, encoder: Encoder) -> None:
+def test_an_articles_only_kb_calibrates_on_titles_and_first_sentences(
+        titles_only: HybridIndex, encoder: Encoder) -> None:
     model = titles_only.confidence
     assert model is not None and model.source == "self-calibrated"
-    assert 30 <= model.stats["questions"] <= 44  # one title per article, minus those playing out-of-scope
+    pseudo = sum(len(pseudo_questions(a)) for a in titles_only.kb)
+    assert pseudo >= 44  # at least one first sentence an article
+    assert not [u for u in titles_only.units if u.kind == "pseudo"]  # never indexed
+    # Titles and pseudo-questions, minus the removed articles' (which play out-of-scope).
+    assert 0.8 * (44 + pseudo) <= model.stats["questions"] <= 44 + pseudo
+    assert titles_only.thresholds is not None and titles_only.thresholds.source == "self-calibrated"
     bot = Bot(titles_only, encoder, Settings(languages=("en",)))
     assert bot.answer("when will I get my refund").hits[0].article_id == "refund-timing"
     assert bot.answer("what is the capital of mongolia").decision == "escalated"

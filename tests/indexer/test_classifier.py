@@ -74,3 +74,21 @@ def test_single_article_kb_has_no_classifier(tmp_path: Path, encoder: Encoder) -
     kb = KnowledgeBase((Article("only", "en", "The only article", "Some text."),))
     index, _ = build_index(kb, tmp_path / "idx", encoder)
     assert index.classifier is None and load_index(tmp_path / "idx").classifier is None
+
+
+def test_a_composite_encoders_first_view_alone_is_learned_too() -> None:
+    rng = np.random.default_rng(0)
+    # Two articles; the second view separates them widely, the first only a little.
+    labels = np.repeat([0, 1], 40)
+    first = np.stack([np.where(labels == 0, 0.6, 0.4), np.where(labels == 0, 0.4, 0.6)], axis=1)
+    second = np.stack([np.where(labels == 0, 1.0, -1.0), np.zeros(80)], axis=1)
+    x = np.hstack([first, second]) + rng.normal(0, 0.01, (80, 4))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    docs = [["x"]] * 80
+    plain = ArticleClassifier.train(x, docs, labels, 2)
+    taught = ArticleClassifier.train(x, docs, labels, 2, first_view=2)
+    question = np.array([0.6, 0.4, 0.0, 0.0]) / np.linalg.norm([0.6, 0.4])  # a language only view 1 reads
+    p_plain, p_taught = (float(np.exp(c.log_probs(question, ["x"])[0])) for c in (plain, taught))
+    assert p_taught > p_plain and p_taught > 0.6
+    both = x[0]
+    assert float(np.exp(taught.log_probs(both, ["x"])[0])) > 0.6  # both views still work

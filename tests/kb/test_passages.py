@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from kb import Article
-from kb.passages import plain_text, sections, split_article
+from kb.passages import MAX_PSEUDO_CHARS, plain_text, pseudo_questions, sections, split_article
 
 
 def test_sections_follow_headings() -> None:
@@ -19,6 +19,21 @@ def test_split_article_title_questions_and_sections() -> None:
     assert kinds == [("title", ""), ("question", ""), ("question", ""), ("section", "How"),
                      ("section", "When")]
     assert split_article(a)[3].text == "Returns — How\nSend it back."
+
+
+def test_an_article_without_questions_gets_its_first_sentences() -> None:
+    a = Article("a", "en", "Returns", "You have 30 days. Keep the receipt.\n## How to return\n"
+                "1. Pack the item, print the **label** and drop it off.\n## Returns\nSee above.\n"
+                "## Steps\nWCAG 2.1 applies. Always.")
+    pseudo = [(p.kind, p.text, p.heading) for p in pseudo_questions(a)]
+    # First sentences, without list numbers, each with the section it was taken from.
+    assert pseudo == [("pseudo", "You have 30 days.", ""),
+                      ("pseudo", "Pack the item, print the label and drop it off.", "How to return"),
+                      ("pseudo", "See above.", "Returns"), ("pseudo", "WCAG 2.1 applies.", "Steps")]
+    assert not [p for p in split_article(a) if p.kind == "pseudo"]  # asked in calibration, not indexed
+    assert pseudo_questions(Article("b", "en", "T", "## H\nText.", questions=("q",))) == []
+    long = Article("c", "th", "คืนเงิน", "คืนเงิน" * 100)
+    assert all(len(p.text) <= MAX_PSEUDO_CHARS for p in pseudo_questions(long))
 
 
 def test_long_section_is_cut_at_sentence_boundaries() -> None:

@@ -14,8 +14,23 @@ def test_defaults_then_file_then_env(tmp_path: Path) -> None:
     assert s.port == 9100
     assert s.answer_threshold == 0.7
     assert s.languages == ("en", "th")
-    assert s.answer_threshold_for("th") == 0.8
-    assert s.answer_threshold_for("en") == 0.7
+    assert s.threshold_override("th") == (0.8, "settings", "language")
+    assert s.threshold_override("en") == (0.7, "settings", "global")
+
+
+def test_the_index_chooses_unless_settings_or_calibration_say_otherwise(tmp_path: Path) -> None:
+    assert Settings().answer_threshold is None and Settings().target_precision == 0.97
+    assert Settings().threshold_override("en") is None  # the index's own threshold applies
+    cfg = tmp_path / "faqbot.toml"
+    cfg.write_text("answer_threshold = 0.7\nlang_thresholds = { th = 0.8 }\n"
+                   "calibrated_threshold = 0.6\ncalibrated_lang_thresholds = { et = 0.9 }\n")
+    s = load_settings(cfg, env={})
+    # `faqbot calibrate`'s thresholds win over hand-set ones, a language's own over a global one.
+    assert s.threshold_override("et") == (0.9, "calibrated", "language")
+    assert s.threshold_override("th") == (0.6, "calibrated", "global")
+    assert s.threshold_override(None) == (0.6, "calibrated", "global")
+    assert load_settings(env={"FAQBOT_ANSWER_THRESHOLD": ""}).answer_threshold is None
+    assert load_settings(env={"FAQBOT_TARGET_PRECISION": "0.9"}).target_precision == 0.9
 
 
 def test_env_mapping_forms() -> None:
@@ -35,6 +50,9 @@ def test_overrides_win_and_none_is_ignored() -> None:
     ({"FAQBOT_ANSWER_THRESHOLD": "1.5"}, r"answer_threshold must be between 0 and 1, got 1.5"),
     ({"FAQBOT_DEFAULT_LANG": "klingon"}, r"unknown language code 'klingon'"),
     ({"FAQBOT_SUGGEST_THRESHOLD": "0.9", "FAQBOT_ANSWER_THRESHOLD": "0.5"}, r"must not exceed"),
+    ({"FAQBOT_TARGET_PRECISION": "0"}, r"target_precision must be above 0"),
+    ({"FAQBOT_TARGET_PRECISION": "1.2"}, r"target_precision must be between 0 and 1, got 1.2"),
+    ({"FAQBOT_CALIBRATED_LANG_THRESHOLDS": "th=2"}, r"calibrated_lang_thresholds\['th'\] must be between"),
 ])
 def test_bad_values(env: dict[str, str], match: str) -> None:
     with pytest.raises(SettingsError, match=match):

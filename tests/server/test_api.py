@@ -51,6 +51,10 @@ def test_search(client: FlaskClient) -> None:
 def test_health_and_page(client: FlaskClient) -> None:
     h = client.get("/healthz").get_json()
     assert h["status"] == "ok" and h["articles"] == 3
+    # The tiny KB is too small to calibrate: its index falls back to 0.8 for every language.
+    assert h["threshold"]["global"] == {"value": 0.8, "source": "fallback", "scope": "global"}
+    assert h["threshold"]["per_language"]["th"]["source"] == "fallback"
+    assert h["threshold"]["target_precision"] == 0.97
     page = client.get("/")
     assert page.status_code == 200 and b"widget.js" in page.data
     js = client.get("/widget.js")
