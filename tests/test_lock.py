@@ -15,7 +15,7 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LOCKED_EXTRAS = ("st", "postgres", "redis", "test")
-FIX = "run `bash scripts/lock.sh` and commit requirements/"
+FIX = "run `bash scripts/lock.sh` and commit requirements/ and pylock.toml"
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)")
 
 
@@ -128,3 +128,16 @@ def test_the_check_catches_a_pin_outside_the_range() -> None:
     reqs = [r for r in requirements(*LOCKED_EXTRAS) if r.name != "babel"] + [Requirement("babel<2")]
     assert disagreements(reqs, pins, "lock") == [
         f"lock locks babel=={pins['babel'].version}, outside pyproject.toml's babel<2"]
+
+
+def test_pylock_toml_locks_what_lock_txt_locks() -> None:
+    """pylock.toml (PEP 751, for tools that read the standard format) pins the same versions."""
+    full: dict[str, Version] = {n: p.version for n, p in read_lock(ROOT / "requirements/lock.txt").items()}
+    packages = tomllib.loads((ROOT / "pylock.toml").read_text(encoding="utf-8"))["packages"]
+    standard: dict[str, Version] = {canonicalize_name(p["name"]): Version(p["version"]) for p in packages}
+    assert standard == full, "\n".join([
+        *(f"{n}: pylock.toml {standard.get(n)} vs lock.txt {full.get(n)}"
+          for n in sorted(set(standard) | set(full)) if standard.get(n) != full.get(n)), FIX])
+    unhashed = [p["name"] for p in packages
+                if not all("hashes" in w for w in p.get("wheels", [])) or not p.get("wheels", p.get("sdist"))]
+    assert not unhashed, f"pylock.toml has artifacts without hashes: {unhashed}"
