@@ -87,3 +87,11 @@ def test_dead_letters_can_be_listed_and_retried(bot: Bot, config: Path) -> None:
     code, out, _ = run(config, "deliveries", "retry", str(dead[0]["delivery_id"]))
     assert code == 0 and "Requeued 1" in out
     assert "0 dead deliveries" in run(config, "deliveries", "list")[2]
+
+
+def test_report_refuses_a_store_that_is_not_there(tmp_path: Path) -> None:
+    config = tmp_path / "faqbot.toml"
+    config.write_text(f'store_url = "sqlite:///{tmp_path}/nowhere/faqbot.db"\n', encoding="utf-8")
+    code, _, err = run(config, "report")
+    assert code == 1 and f"no conversation store at {tmp_path}/nowhere/faqbot.db" in err
+    assert not (tmp_path / "nowhere").exists()
