@@ -66,6 +66,8 @@ class Settings:
     max_question_chars: int = 1000
     max_k: int = 50
     passage_budget: int = 600
+    # Questions whose ranked evidence the bot keeps (bot/answer_cache.py; 0 turns the cache off).
+    answer_cache_size: int = 4096
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object a line, with the request id) or "text"
     # Conversations, escalations and feedback: "sqlite:///path.db" or "postgresql://user@host/db".
@@ -215,6 +217,8 @@ class Settings:
         for name in ("email_imap_port", "email_smtp_port", "email_poll_seconds"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.answer_cache_size < 0:
+            raise SettingsError(f"answer_cache_size must not be negative, got {self.answer_cache_size!r}")
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:
