@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from typing import Any
 
-from mailparser_reply import EmailReplyParser
-
 from bot.channels.base import Channel, Inbound, Message, Part
 from bot.channels.format import compose, numbered
 from bot.delivery import DEAD, DELIVERED, RETRY, Outcome
@@ -70,6 +68,9 @@ def _text(msg: EmailMessage) -> str:
 def question(msg: EmailMessage) -> str:
     """What the customer wrote in this message: no quoted history, no signature; the subject when
     the body is empty."""
+    # Imported here: only the email channel needs it, and every process imports this module.
+    from mailparser_reply import EmailReplyParser
+
     body = _text(msg).replace("\r\n", "\n")
     reply = EmailReplyParser(languages=_REPLY_LANGUAGES).read(text=body)
     latest = reply.replies[0].body.strip() if reply.replies else body.strip()
