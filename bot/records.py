@@ -166,3 +166,29 @@ class ChannelDelivery:
     created_at: float
     last_error: str = ""
     delivered_at: float | None = None
+
+
+# --- insights: writers' labels of live questions, and the audit log of KB changes ---
+@dataclass(frozen=True)
+class Label:
+    """A writer's verdict on a live question: the article that answers it, or none ("")."""
+
+    session_id: str
+    turn_id: int  # the customer's turn
+    text: str  # the question as stored (PII-redacted)
+    lang: str
+    article_id: str  # "" = no article covers it (out of scope)
+    by: str
+    at: float
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """Who did what, when: one line of the audit log admins read."""
+
+    at: float
+    actor: str
+    action: str  # e.g. "kb_change.proposed", "kb_change.approved"
+    subject: str  # the id of what it acted on
+    detail: str = ""  # a short description (never raw customer text beyond what the KB holds)
+    event_id: int = 0

@@ -85,9 +85,9 @@ def report(obj: Ctx, since: str | None, until: str | None, lang: str | None, que
     from bot.analytics import analytics
     from kb.languages import normalize_lang
 
+    start, end = _when(since, "--since"), _when(until, "--until")
     with _store(obj, must_exist=True) as store:
-        result = analytics(store, _when(since, "--since"), _when(until, "--until"),
-                           lang=normalize_lang(lang) if lang else None, queue=queue)
+        result = analytics(store, start, end, lang=normalize_lang(lang) if lang else None, queue=queue)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -10,7 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from bot.records import ApiKey, ChannelDelivery, Contact, Delivery, Escalation, Feedback, Session, Turn
+from bot.records import (
+    ApiKey,
+    AuditEvent,
+    ChannelDelivery,
+    Contact,
+    Delivery,
+    Escalation,
+    Feedback,
+    Label,
+    Session,
+    Turn,
+)
+from kb.edits import KbChange
 
 
 class Store(Protocol):
@@ -144,5 +156,28 @@ class Store(Protocol):
                       session_id: str | None = None) -> list[ChannelDelivery]: ...
 
     def relay_agent_turns(self, now: float, limit: int = 100) -> int: ...
+
+    # --- insights: KB changes from content gaps, writers' labels, the audit log ---
+    def add_kb_change(self, change: KbChange, event: AuditEvent) -> KbChange:
+        """Store a proposed change and its audit event in one transaction."""
+
+    def kb_change(self, change_id: str) -> KbChange | None: ...
+
+    def kb_changes(self, status: str | None = None) -> list[KbChange]:
+        """Newest first."""
+
+    def decide_kb_change(self, change: KbChange, event: AuditEvent) -> KbChange:
+        """Record `change`'s status, decider, time and diff if it is still PENDING (else
+        ConflictError; NotFoundError if unknown), with its audit event, in one transaction."""
+
+    def add_label(self, label: Label) -> Label:
+        """A writer's label of a customer turn (replacing an earlier one), audited."""
+
+    def labels(self, since: float | None = None, until: float | None = None) -> list[Label]: ...
+
+    def add_audit(self, event: AuditEvent) -> AuditEvent: ...
+
+    def audit(self, limit: int = 200) -> list[AuditEvent]:
+        """The newest `limit` audit events, newest first."""
 
     def close(self) -> None: ...

@@ -31,12 +31,13 @@ from bot.records import (
 from bot.store import rows as r
 from bot.store.channel_sql import ChannelQueries
 from bot.store.connection import Tx
+from bot.store.insight_sql import InsightQueries
 from kb.errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
 
 
-class SqlStore(ChannelQueries):
+class SqlStore(ChannelQueries, InsightQueries):
     """The `Store` protocol over SQL; see bot.store.base for what each method promises."""
 
     # --- sessions and transcripts ---
@@ -331,6 +332,7 @@ class SqlStore(ChannelQueries):
             # Children before parents, so the foreign keys hold at every step.
             return {
                 **self.delete_channel_session(tx, session_id),
+                **self.delete_labels(tx, session_id),
                 "deliveries": tx.run("DELETE FROM deliveries WHERE escalation_id IN (SELECT escalation_id "
                                      "FROM escalations WHERE session_id = ?)", session_id),
                 "escalations": tx.run("DELETE FROM escalations WHERE session_id = ?", session_id),
