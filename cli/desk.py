@@ -96,8 +96,8 @@ def report(obj: Ctx, since: str | None, until: str | None, as_json: bool) -> Non
     if len(result.by_channel) > 1 or set(result.by_channel) - {"widget"}:
         click.echo("\nBy channel:")
         for name, c in result.by_channel.items():
-            click.echo(f"  {name:<9} {c.conversations:>5} conversations, auto {_pct(c.auto_resolution_rate)}%, "
-                       f"escalated {_pct(c.escalation_rate)}%")
+            click.echo(f"  {name:<9} {c.conversations:>5} conversations, auto "
+                       f"{_pct(c.auto_resolution_rate)}%, escalated {_pct(c.escalation_rate)}%")
     if result.top_unanswered:
         click.echo("\nTop unanswered questions:")
         for question, lang, n in result.top_unanswered:
