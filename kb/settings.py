@@ -121,6 +121,16 @@ class Settings:
     # reloads the index (0: off).
     sync_source: str = ""
     sync_every: int = 0
+    # --- the agent console (/console) and e-mail follow-ups (issue 21) ---
+    console_idle_minutes: int = 30  # a console session unused this long is signed out
+    public_url: str = ""  # where customers reach the site, for links in follow-up e-mails
+    email_after_minutes: int = 0  # e-mail an agent reply the customer has not seen after this (0: off)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_from: str = ""
+    smtp_security: str = "starttls"  # "starttls", "tls" (implicit, port 465) or "none" (a local relay)
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
@@ -178,6 +188,7 @@ class Settings:
             raise SettingsError(f"crawl_max_pages must be positive, got {self.crawl_max_pages!r}")
         if self.sync_every and not self.sync_source:
             raise SettingsError("sync_every needs sync_source (e.g. \"zendesk:acme\") to know what to sync")
+        self._check_console()
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:
@@ -188,6 +199,20 @@ class Settings:
                                                 for k, v in getattr(self, name).items()})
         except LanguageCodeError as e:
             raise SettingsError(str(e)) from None
+
+    def _check_console(self) -> None:
+        if self.console_idle_minutes < 1:
+            raise SettingsError(f"console_idle_minutes must be positive, got {self.console_idle_minutes!r}")
+        if self.email_after_minutes < 0:
+            raise SettingsError(f"email_after_minutes must not be negative, got {self.email_after_minutes!r}")
+        if self.smtp_security not in ("starttls", "tls", "none"):
+            raise SettingsError("smtp_security must be 'starttls', 'tls' or 'none', "
+                                f"got {self.smtp_security!r}")
+        if not 0 < self.smtp_port < 65536:
+            raise SettingsError(f"smtp_port must be 1-65535, got {self.smtp_port!r}")
+        if self.email_after_minutes and not (self.smtp_host and self.smtp_from and self.public_url):
+            raise SettingsError("email_after_minutes needs smtp_host, smtp_from and public_url "
+                                "(the link back to the conversation)")
 
     def threshold_override(self, lang: str | None) -> tuple[float, str, str] | None:
         """The answer threshold these settings impose on `lang` (None: any language without its
