@@ -8,8 +8,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.answer_cache import AnswerCache, Ranked
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
+from bot.pii import redact
 from bot.types import Answer, ArticleRef, Decision, Hit, Reason, SearchResult, Suggestion, Threshold
 from indexer import load_index, make_encoder
 from indexer.calibration import ASSUMED_OOS_SHARE
@@ -82,6 +84,9 @@ class Bot:
             samples = load_samples(index.path)
             saved = choose(samples, settings.target_precision, ASSUMED_OOS_SHARE) if samples else None
         self.index_thresholds = saved
+        # Repeated questions skip detection, encoder, retrieval and confidence (bot.answer_cache);
+        # a reload builds a new Bot, so it starts empty.
+        self.cache = AnswerCache(settings.answer_cache_size, index.version)
 
     def threshold(self, lang: str | None) -> Threshold:
         """The answer threshold for questions in `lang` (None: the global one): labelled
@@ -136,10 +141,25 @@ class Bot:
             return Verdict(Decision.SUGGEST, Reason.AMBIGUOUS, top)
         return Verdict(Decision.ESCALATED, Reason.LOW_CONFIDENCE, top)
 
+    def ranked(self, text: str, lang: str | None = None, previous_lang: str | None = None) -> Ranked:
+        """The language and scored candidates for a cleaned question, from the cache when the
+        same (redacted) text was asked with the same hint and previous language."""
+        if not self.cache.capacity:
+            detected = self.resolve_language(text, lang, previous_lang)
+            return Ranked(detected, tuple(self.rank(text, detected)))
+        hint = normalize_lang(lang) if lang is not None else None
+        key = self.cache.key(redact(text, hint), hint, previous_lang)
+        found = self.cache.get(key)
+        if found is None:
+            detected = self.resolve_language(text, hint, previous_lang)
+            found = Ranked(detected, tuple(self.rank(text, detected)))
+            self.cache.put(key, found)
+        return found
+
     def answer(self, question: str, lang: str | None = None, previous_lang: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
-        detected = self.resolve_language(text, lang, previous_lang)
-        hits = self.rank(text, detected)
+        ranked = self.ranked(text, lang, previous_lang)
+        detected, hits = ranked.lang, list(ranked.hits)
         decision = self.decide(hits, detected)
         suggestions: tuple[Suggestion, ...] = ()
         if decision.decision == Decision.SUGGEST:

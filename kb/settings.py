@@ -66,6 +66,8 @@ class Settings:
     max_question_chars: int = 1000
     max_k: int = 50
     passage_budget: int = 600
+    # Questions whose ranked evidence the bot keeps (bot/answer_cache.py; 0 turns the cache off).
+    answer_cache_size: int = 4096
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object a line, with the request id) or "text"
     # Conversations, escalations and feedback: "sqlite:///path.db" or "postgresql://user@host/db".
@@ -121,16 +123,41 @@ class Settings:
     # reloads the index (0: off).
     sync_source: str = ""
     sync_every: int = 0
-    # --- the agent console (/console) and e-mail follow-ups (issue 21) ---
+    # --- messaging channels (bot/channels, README "Channels"). A channel is on when its secrets
+    # are set; tokens and secrets come from here or FAQBOT_* variables and are never logged. The
+    # *_api_url settings point at the platform (a test's local stand-in, a regional host).
+    line_channel_secret: str = field(default="", repr=False)  # checks X-Line-Signature
+    line_channel_access_token: str = field(default="", repr=False)
+    line_api_url: str = "https://api.line.me"
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_secret_token: str = field(default="", repr=False)  # X-Telegram-Bot-Api-Secret-Token
+    telegram_api_url: str = "https://api.telegram.org"
+    whatsapp_app_secret: str = field(default="", repr=False)  # checks X-Hub-Signature-256
+    whatsapp_access_token: str = field(default="", repr=False)
+    whatsapp_verify_token: str = field(default="", repr=False)  # the subscription handshake
+    whatsapp_phone_number_id: str = ""
+    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    chatwoot_url: str = ""  # e.g. https://app.chatwoot.com
+    chatwoot_bot_token: str = field(default="", repr=False)  # the agent bot's access token
+    chatwoot_webhook_secret: str = field(default="", repr=False)  # checks X-Chatwoot-Signature
+    email_address: str = ""  # the support address customers write to (From of the replies)
+    email_imap_host: str = ""
+    email_imap_port: int = 993
+    email_imap_security: str = "ssl"  # "ssl", "starttls" or "none" (a local server only)
+    email_imap_user: str = ""
+    email_imap_password: str = field(default="", repr=False)
+    email_imap_folder: str = "INBOX"
+    email_smtp_host: str = ""
+    email_smtp_port: int = 587
+    email_smtp_security: str = "starttls"  # "ssl", "starttls" or "none"
+    email_smtp_user: str = ""
+    email_smtp_password: str = field(default="", repr=False)
+    email_poll_seconds: int = 60  # `faqbot mail`: seconds between two IMAP polls
+    # --- the agent console (/console) and e-mail follow-ups of agent replies (issue 21); the
+    # follow-ups go out through the email channel's SMTP settings (email_smtp_*, From email_address).
     console_idle_minutes: int = 30  # a console session unused this long is signed out
     public_url: str = ""  # where customers reach the site, for links in follow-up e-mails
     email_after_minutes: int = 0  # e-mail an agent reply the customer has not seen after this (0: off)
-    smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_user: str = ""
-    smtp_password: str = field(default="", repr=False)
-    smtp_from: str = ""
-    smtp_security: str = "starttls"  # "starttls", "tls" (implicit, port 465) or "none" (a local relay)
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
@@ -188,6 +215,15 @@ class Settings:
             raise SettingsError(f"crawl_max_pages must be positive, got {self.crawl_max_pages!r}")
         if self.sync_every and not self.sync_source:
             raise SettingsError("sync_every needs sync_source (e.g. \"zendesk:acme\") to know what to sync")
+        for name in ("email_imap_security", "email_smtp_security"):
+            if getattr(self, name) not in ("ssl", "starttls", "none"):
+                raise SettingsError(f"{name} must be 'ssl', 'starttls' or 'none', "
+                                    f"got {getattr(self, name)!r}")
+        for name in ("email_imap_port", "email_smtp_port", "email_poll_seconds"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.answer_cache_size < 0:
+            raise SettingsError(f"answer_cache_size must not be negative, got {self.answer_cache_size!r}")
         self._check_console()
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
@@ -205,14 +241,9 @@ class Settings:
             raise SettingsError(f"console_idle_minutes must be positive, got {self.console_idle_minutes!r}")
         if self.email_after_minutes < 0:
             raise SettingsError(f"email_after_minutes must not be negative, got {self.email_after_minutes!r}")
-        if self.smtp_security not in ("starttls", "tls", "none"):
-            raise SettingsError("smtp_security must be 'starttls', 'tls' or 'none', "
-                                f"got {self.smtp_security!r}")
-        if not 0 < self.smtp_port < 65536:
-            raise SettingsError(f"smtp_port must be 1-65535, got {self.smtp_port!r}")
-        if self.email_after_minutes and not (self.smtp_host and self.smtp_from and self.public_url):
-            raise SettingsError("email_after_minutes needs smtp_host, smtp_from and public_url "
-                                "(the link back to the conversation)")
+        if self.email_after_minutes and not (self.email_smtp_host and self.email_address and self.public_url):
+            raise SettingsError("email_after_minutes needs email_smtp_host, email_address (the sender) "
+                                "and public_url (the link back to the conversation)")
 
     def threshold_override(self, lang: str | None) -> tuple[float, str, str] | None:
         """The answer threshold these settings impose on `lang` (None: any language without its

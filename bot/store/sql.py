@@ -29,6 +29,7 @@ from bot.records import (
     Turn,
 )
 from bot.store import rows as r
+from bot.store.channel_sql import ChannelQueries
 from bot.store.connection import Tx
 from bot.store.console import ConsoleSql
 from kb.errors import ConflictError, NotFoundError
@@ -36,7 +37,7 @@ from kb.errors import ConflictError, NotFoundError
 log = logging.getLogger(__name__)
 
 
-class SqlStore(ConsoleSql):
+class SqlStore(ConsoleSql, ChannelQueries):
     """The `Store` protocol over SQL; see bot.store.base for what each method promises."""
 
     # --- sessions and transcripts ---
@@ -332,6 +333,7 @@ class SqlStore(ConsoleSql):
             console = self._console_erase(tx, session_id)
             return {
                 **console,
+                **self.delete_channel_session(tx, session_id),
                 "deliveries": tx.run("DELETE FROM deliveries WHERE escalation_id IN (SELECT escalation_id "
                                      "FROM escalations WHERE session_id = ?)", session_id),
                 "escalations": tx.run("DELETE FROM escalations WHERE session_id = ?", session_id),
