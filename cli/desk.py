@@ -135,7 +135,8 @@ def keys() -> None:
 
 
 @keys.command("create")
-@click.option("--role", type=click.Choice(["helpdesk", "agent", "admin"]), required=True)
+@click.option("--role", type=click.Choice(["helpdesk", "agent", "manager", "admin"]), required=True,
+              help="helpdesk < agent < manager (insights) < admin: each may do what the one before may.")
 @click.option("--name", required=True, help="Who or what uses the key (shown as the agent's name).")
 @click.pass_obj
 def keys_create(obj: Ctx, role: str, name: str) -> None:
