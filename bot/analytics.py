@@ -56,7 +56,11 @@ class Report:
     totals: Stats
     by_day_lang: tuple[Stats, ...]
     top_unanswered: tuple[tuple[str, str, int], ...]  # (question, language, times asked)
+    # Totals per channel the conversations came in on: "widget" (the widget and the answer API),
+    # "line", "telegram", "whatsapp", "chatwoot", "email" (bot/channels).
+    by_channel: dict[str, Stats] = field(default_factory=dict)
     agents: tuple[AgentStats, ...] = ()
+    by_day: tuple[Stats, ...] = ()  # every language together (lang "all"), one row per day
     lang: str | None = None  # the filters the report was made with
     queue: str | None = None
 
@@ -140,8 +144,17 @@ def analytics(store: Store, since: float | None = None, until: float | None = No
     everyone = [sid for ids in groups.values() for sid in ids]
     totals = _stats("all", "all", everyone, turns, escalations, feedback)
     common = tuple((q, q_lang, n) for (q, q_lang), n in unanswered.most_common(top))
-    chosen = set(everyone)
+    channel_of = store.channel_of_sessions()
+    channels: dict[str, list[str]] = defaultdict(list)
+    for sid in everyone:
+        channels[channel_of.get(sid, "widget")].append(sid)
+    by_channel = {name: _stats("all", "all", ids, turns, escalations, feedback)
+                  for name, ids in sorted(channels.items())}
     handled = [e for sid in everyone for e in escalations.get(sid, ())
                if queue is None or e.queue == queue]
-    return Report(since, until, totals, rows, common,
-                  agent_stats(handled, {sid: turns[sid] for sid in chosen}), lang, queue)
+    days: dict[str, list[str]] = defaultdict(list)
+    for (day, _), ids in groups.items():
+        days[day] += ids
+    by_day = tuple(_stats(day, "all", ids, turns, escalations, feedback) for day, ids in sorted(days.items()))
+    return Report(since, until, totals, rows, common, by_channel,
+                  agent_stats(handled, {sid: turns[sid] for sid in everyone}), by_day, lang, queue)

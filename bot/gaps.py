@@ -53,6 +53,8 @@ class GapQuestion:
     why: str  # a Why
     article_id: str  # the bot's first choice ("" when it had none)
     confidence: float | None
+    session_id: str = ""
+    turn_id: int = 0  # the customer's turn
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Gap:
     examples: tuple[tuple[str, str], ...]  # (text, lang), most central first
     questions: tuple[tuple[str, str], ...]  # every distinct (text, lang), most central first
     closest: tuple[Closest, ...]
+    asked: tuple[GapQuestion, ...] = ()  # every time it was asked (for labelling them)
 
     def to_dict(self) -> dict[str, Any]:
         return {"gap_id": self.gap_id, "size": self.size, "by_lang": self.by_lang, "by_why": self.by_why,
@@ -102,7 +105,8 @@ def gap_questions(store: Store, since: float | None = None, until: float | None 
             why = _why(reply, (sid, reply.turn_id) in unhelpful)
             if why is None or (asked.lang, _key(asked.text)) in known:
                 continue
-            out.append(GapQuestion(asked.text, asked.lang, asked.at, why, reply.article_id, reply.confidence))
+            out.append(GapQuestion(asked.text, asked.lang, asked.at, why, reply.article_id, reply.confidence,
+                                   sid, asked.turn_id))
     out.sort(key=lambda q: q.at)
     return out
 
@@ -169,7 +173,7 @@ def _gap(keys: list[tuple[str, str]], by_key: dict[tuple[str, str], list[GapQues
                by_why=dict(whys.most_common()),
                examples=tuple((redact(t, lang), lang) for t, lang in keys[:EXAMPLES]),
                questions=tuple((redact(t, lang), lang) for t, lang in keys),
-               closest=tuple(closest[:MAX_ARTICLES]))
+               closest=tuple(closest[:MAX_ARTICLES]), asked=tuple(asked))
 
 
 def _title(kb: KnowledgeBase, article_id: str, lang: str) -> str:

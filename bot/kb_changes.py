@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.records import AuditEvent
 from bot.store import Store
+from bot.store.console import AuditEntry
 from indexer import Encoder, build_index, make_encoder
 from indexer.build import BuildStats
 from kb import Settings, load_kb
@@ -50,8 +50,8 @@ class KbChanges:
         check_change(change, load_kb(self.settings.kb_path, self.settings.default_lang))
         what = f"add {len(change.questions)} questions to {article_id}" \
             if kind == ChangeKind.ADD_QUESTIONS else f"mark {len(change.questions)} questions out of scope"
-        self.store.add_kb_change(change, AuditEvent(change.proposed_at, by, "kb_change.proposed",
-                                                    change.change_id, what))
+        self.store.add_kb_change(change, AuditEntry(change.proposed_at, by, "kb_change_propose",
+                                                    detail=f"{change.change_id}: {what}"))
         log.info("KB change %s proposed by %s: %s", change.change_id, by, what)
         return change
 
@@ -89,9 +89,9 @@ class KbChanges:
             now = self.clock()
             decided = replace(change, status=ChangeStatus.APPROVED, decided_by=by, decided_at=now, diff=diff)
             files = tuple(str(e.path) for e in edits)
-            self.store.decide_kb_change(decided, AuditEvent(
-                now, by, "kb_change.approved", change_id,
-                f"wrote {len(files)} file(s); re-indexed {stats.n_embedded} texts "
+            self.store.decide_kb_change(decided, AuditEntry(
+                now, by, "kb_change_approve",
+                detail=f"{change_id}: wrote {len(files)} file(s); re-indexed {stats.n_embedded} texts "
                 f"({stats.n_changed_articles} article versions changed)"))
         log.info("KB change %s approved by %s: %d files, %d texts embedded", change_id, by, len(files),
                  stats.n_embedded)
@@ -101,4 +101,5 @@ class KbChanges:
         change = self.get(change_id)
         now = self.clock()
         decided = replace(change, status=ChangeStatus.REJECTED, decided_by=by, decided_at=now)
-        return self.store.decide_kb_change(decided, AuditEvent(now, by, "kb_change.rejected", change_id))
+        return self.store.decide_kb_change(decided, AuditEntry(now, by, "kb_change_reject",
+                                                               detail=change_id))

@@ -315,6 +315,11 @@ def _pick(texts: dict[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get(base_lang(lang)) or texts["en"]
 
 
+def pick_text(texts: dict[str, str], lang: str) -> str:
+    """The text for `lang` among `texts` (by language), else its base language's, else English."""
+    return _pick(texts, lang)
+
+
 def message(key: str, lang: str, **values: str) -> str:
     """A catalog message in `lang` (or its base language, or English), with values filled in."""
     texts = MESSAGES.get(key)

@@ -107,6 +107,11 @@ def report(obj: Ctx, since: str | None, until: str | None, lang: str | None, que
             click.echo(f"{a.agent or '(nobody yet)':<16} {a.queue:<12} {a.escalations:>5} "
                        f"{a.replied:>7} {a.resolved:>8} {_minutes(a.first_reply_s_p50):>17} "
                        f"{_minutes(a.resolution_s_p50):>18}")
+    if len(result.by_channel) > 1 or set(result.by_channel) - {"widget"}:
+        click.echo("\nBy channel:")
+        for name, c in result.by_channel.items():
+            click.echo(f"  {name:<9} {c.conversations:>5} conversations, auto "
+                       f"{_pct(c.auto_resolution_rate)}%, escalated {_pct(c.escalation_rate)}%")
     if result.top_unanswered:
         click.echo("\nTop unanswered questions:")
         for question, q_lang, n in result.top_unanswered:
@@ -148,7 +153,8 @@ def keys() -> None:
 
 
 @keys.command("create")
-@click.option("--role", type=click.Choice(["helpdesk", "agent", "admin"]), required=True)
+@click.option("--role", type=click.Choice(["helpdesk", "agent", "manager", "admin"]), required=True,
+              help="helpdesk < agent < manager (insights) < admin: each may do what the one before may.")
 @click.option("--name", required=True, help="Who or what uses the key (shown as the agent's name).")
 @click.pass_obj
 def keys_create(obj: Ctx, role: str, name: str) -> None:

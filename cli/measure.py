@@ -72,7 +72,9 @@ def _evaluate(obj: Ctx, kb_path: str | None, queries_path: str | None, index_dir
 
             html = render_report(outcomes, metrics, bot.kb, embed=bot.encoder.encode_queries,
                                  title=f"faqbot coverage report: {name}",
-                                 thresholds=_thresholds(bot, metrics))
+                                 thresholds=_thresholds(bot, metrics),
+                                 calibrate_command=_calibrate_command(kb_path, index_dir, queries_path,
+                                                                      from_store, target_precision))
             Path(html_out).write_text(html, encoding="utf-8")
     click.echo(format_table(metrics))
     if json_out:
@@ -91,6 +93,20 @@ def _store_queries(settings: Any, kb: Any, since: str | None, until: str | None)
         return store_queries(store, kb, start, end)
     finally:
         store.close()
+
+
+def _calibrate_command(kb_path: str | None, index_dir: str | None, queries_path: str | None,
+                       from_store: bool, target_precision: float) -> str:
+    """The `faqbot calibrate` command that writes the recommended thresholds for this evaluation."""
+    parts = ["faqbot calibrate"]
+    if kb_path:
+        parts += ["--kb", kb_path]
+    if index_dir:
+        parts += ["--index", index_dir]
+    parts += ["--from-store"] if from_store else ["--queries", str(queries_path)]
+    if target_precision != 0.95:
+        parts += ["--target-precision", f"{target_precision:g}"]
+    return " ".join(parts)
 
 
 def _thresholds(bot: Any, metrics: dict[str, Any]) -> dict[str, Any]:

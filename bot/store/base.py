@@ -12,7 +12,6 @@ from typing import Any, Protocol
 
 from bot.records import (
     ApiKey,
-    AuditEvent,
     ChannelDelivery,
     Contact,
     Delivery,
@@ -22,10 +21,11 @@ from bot.records import (
     Session,
     Turn,
 )
+from bot.store.console import AuditEntry, ConsoleStore
 from kb.edits import KbChange
 
 
-class Store(Protocol):
+class Store(ConsoleStore, Protocol):
     url: str  # where it lives, with any password removed
 
     # --- sessions and transcripts ---
@@ -157,8 +157,8 @@ class Store(Protocol):
 
     def relay_agent_turns(self, now: float, limit: int = 100) -> int: ...
 
-    # --- insights: KB changes from content gaps, writers' labels, the audit log ---
-    def add_kb_change(self, change: KbChange, event: AuditEvent) -> KbChange:
+    # --- insights: KB changes from gaps and writers' labels (audited in the console's audit log) ---
+    def add_kb_change(self, change: KbChange, event: AuditEntry) -> KbChange:
         """Store a proposed change and its audit event in one transaction."""
 
     def kb_change(self, change_id: str) -> KbChange | None: ...
@@ -166,7 +166,7 @@ class Store(Protocol):
     def kb_changes(self, status: str | None = None) -> list[KbChange]:
         """Newest first."""
 
-    def decide_kb_change(self, change: KbChange, event: AuditEvent) -> KbChange:
+    def decide_kb_change(self, change: KbChange, event: AuditEntry) -> KbChange:
         """Record `change`'s status, decider, time and diff if it is still PENDING (else
         ConflictError; NotFoundError if unknown), with its audit event, in one transaction."""
 
@@ -174,10 +174,5 @@ class Store(Protocol):
         """A writer's label of a customer turn (replacing an earlier one), audited."""
 
     def labels(self, since: float | None = None, until: float | None = None) -> list[Label]: ...
-
-    def add_audit(self, event: AuditEvent) -> AuditEvent: ...
-
-    def audit(self, limit: int = 200) -> list[AuditEvent]:
-        """The newest `limit` audit events, newest first."""
 
     def close(self) -> None: ...

@@ -1,5 +1,5 @@
 """The insights tables: KB changes proposed from content gaps, writers' labels of live questions
-and the audit log; created with the rest of the schema (bot.store.rows.SCHEMA)."""
+(their audit events go to the console's audit_log); created with the rest of the schema."""
 
 INSIGHT_SCHEMA = """
 CREATE TABLE IF NOT EXISTS kb_changes (
@@ -11,8 +11,4 @@ CREATE TABLE IF NOT EXISTS labels (
     session_id TEXT NOT NULL, turn_id BIGINT NOT NULL, text TEXT NOT NULL, lang TEXT NOT NULL,
     article_id TEXT NOT NULL, labelled_by TEXT NOT NULL, at DOUBLE PRECISION NOT NULL,
     PRIMARY KEY (session_id, turn_id));
-CREATE TABLE IF NOT EXISTS audit_log (
-    event_id {identity}, at DOUBLE PRECISION NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
-    subject TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_by_time ON audit_log (at);
 """

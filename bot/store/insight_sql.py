@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
-from bot.records import AuditEvent, Label
+from bot.records import Label
 from bot.store.connection import SqlConnection
+from bot.store.console import AuditEntry
 from kb.edits import ChangeStatus, KbChange
 from kb.errors import ConflictError, NotFoundError
 
 _CHANGE_COLS = ("change_id, kind, questions, article_id, gap_id, status, proposed_by, proposed_at, "
                 "decided_by, decided_at, diff")
 _LABEL_COLS = "session_id, turn_id, text, lang, article_id, labelled_by, at"
-_AUDIT_COLS = "event_id, at, actor, action, subject, detail"
 
 
 def _change(row: tuple[Any, ...]) -> KbChange:
@@ -25,7 +24,7 @@ def _change(row: tuple[Any, ...]) -> KbChange:
 
 
 class InsightQueries(SqlConnection):
-    def add_kb_change(self, change: KbChange, event: AuditEvent) -> KbChange:
+    def add_kb_change(self, change: KbChange, event: AuditEntry) -> KbChange:
         with self._tx("add_kb_change") as tx:
             tx.run(f"INSERT INTO kb_changes ({_CHANGE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    change.change_id, change.kind, json.dumps([list(q) for q in change.questions],
@@ -46,7 +45,7 @@ class InsightQueries(SqlConnection):
             rows = tx.all(f"SELECT {_CHANGE_COLS} FROM kb_changes {where} ORDER BY proposed_at DESC", *params)
         return [_change(r) for r in rows]
 
-    def decide_kb_change(self, change: KbChange, event: AuditEvent) -> KbChange:
+    def decide_kb_change(self, change: KbChange, event: AuditEntry) -> KbChange:
         """Record the decision on a PENDING change (ConflictError if it was decided already)."""
         with self._tx("decide_kb_change") as tx:
             found = tx.one(f"SELECT status FROM kb_changes WHERE change_id = ?{self.lock_rows}",
@@ -67,8 +66,8 @@ class InsightQueries(SqlConnection):
             tx.run("DELETE FROM labels WHERE session_id = ? AND turn_id = ?", label.session_id, label.turn_id)
             tx.run(f"INSERT INTO labels ({_LABEL_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)", label.session_id,
                    label.turn_id, label.text, label.lang, label.article_id, label.by, label.at)
-            self._audit(tx, AuditEvent(label.at, label.by, "label.set", f"{label.session_id}/{label.turn_id}",
-                                       label.article_id or "out of scope"))
+            self._audit(tx, AuditEntry(label.at, label.by, "label", session_id=label.session_id,
+                                       detail=f"turn {label.turn_id}: {label.article_id or 'out of scope'}"))
         return label
 
     def labels(self, since: float | None = None, until: float | None = None) -> list[Label]:
@@ -77,21 +76,12 @@ class InsightQueries(SqlConnection):
                           -1e300 if since is None else since, 1e300 if until is None else until)
         return [Label(r[0], int(r[1]), r[2], r[3], r[4], r[5], float(r[6])) for r in rows]
 
-    def audit(self, limit: int = 200) -> list[AuditEvent]:
-        """The newest `limit` events, newest first."""
-        with self._tx("audit", write=False) as tx:
-            rows = tx.all(f"SELECT {_AUDIT_COLS} FROM audit_log ORDER BY event_id DESC LIMIT ?", limit)
-        return [AuditEvent(float(r[1]), r[2], r[3], r[4], r[5], int(r[0])) for r in rows]
-
-    def add_audit(self, event: AuditEvent) -> AuditEvent:
-        with self._tx("add_audit") as tx:
-            return self._audit(tx, event)
-
     @staticmethod
-    def _audit(tx: Any, event: AuditEvent) -> AuditEvent:
-        row = tx.one(f"INSERT INTO audit_log ({_AUDIT_COLS[10:]}) VALUES (?, ?, ?, ?, ?) RETURNING event_id",
-                     event.at, event.actor, event.action, event.subject, event.detail)
-        return replace(event, event_id=int(row[0]))
+    def _audit(tx: Any, event: AuditEntry) -> None:
+        """The event in the console's audit log, in the caller's transaction."""
+        tx.run("INSERT INTO audit_log (at, actor, action, escalation_id, session_id, detail) "
+               "VALUES (?, ?, ?, ?, ?, ?)", event.at, event.actor, event.action, event.escalation_id,
+               event.session_id, event.detail)
 
     def delete_labels(self, tx: Any, session_id: str) -> dict[str, int]:
         return {"labels": tx.run("DELETE FROM labels WHERE session_id = ?", session_id)}

@@ -63,9 +63,9 @@ def test_approve_writes_reindexes_and_answers(seeded: tuple[Store, Bot, Any], ed
     after = reloaded[0].answer(question, "en")
     assert after.decision == "answered" and after.answer is not None
     assert after.answer.article_id == "promo-codes"
-    actions = [(e.actor, e.action, e.subject) for e in store.audit()]
-    assert actions[:2] == [("admin-ann", "kb_change.approved", change.change_id),
-                           ("maria", "kb_change.proposed", change.change_id)]
+    actions = [(e.actor, e.action, e.detail.split(":")[0]) for e in store.audit_log()]
+    assert actions[:2] == [("admin-ann", "kb_change_approve", change.change_id),
+                           ("maria", "kb_change_propose", change.change_id)]
     with pytest.raises(KBError, match="approved already"):
         review.approve(change.change_id, "admin-ann")
 
