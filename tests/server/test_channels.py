@@ -420,3 +420,71 @@ def test_analytics_count_conversations_by_channel(
     assert (by["line"]["conversations"], by["line"]["questions"], by["line"]["escalations"]) == (1, 2, 1)
     assert by["line"]["answered"] == 1 and by["telegram"]["answered"] == 1 and by["widget"]["answered"] == 1
     assert report["totals"]["conversations"] == 3
+
+
+def test_line_suggestions_are_quick_replies_and_a_late_reply_is_pushed(
+    bot: Bot, store: Store, platforms: Platforms
+) -> None:
+    app = make_app(
+        bot,
+        store,
+        line_channel_secret=LINE_SECRET,
+        line_channel_access_token=LINE_TOKEN,
+        line_api_url=platforms.url,
+        answer_threshold=0.999,
+        suggest_threshold=0.01,
+    )
+    client = app.test_client()
+    post_line(client, platforms, line_event("refund or password?", message_id="4001", token="t41"))
+    settings = app.extensions["faqbot"].settings
+    sender = ChannelSender(store, settings, adapters(settings))
+    assert sender.run_once(time.time() + 120) == 1  # the sender was down two minutes: token too old
+    assert platforms.to("/v2/bot/message/reply") == []
+    (push,) = platforms.to("/v2/bot/message/push")
+    (msg,) = push.body["messages"]
+    items = msg["quickReply"]["items"]
+    assert [i["action"]["data"] for i in items][-1] == "person" and len(items) >= 3
+    first = items[0]["action"]
+    assert (
+        first["type"] == "postback"
+        and first["data"].startswith("choose:")
+        and first["label"].startswith("1. ")
+    )
+    # The customer taps it: LINE sends a postback event, and the article is the answer.
+    chosen = first["data"].removeprefix("choose:")
+    post_line(client, platforms, line_event(postback=first["data"], message_id="4002", token="t42"))
+    sender.run_once()
+    (reply,) = platforms.to("/v2/bot/message/reply")
+    title = app.extensions["faqbot"].bot.version(chosen, "en").title
+    assert reply.body["messages"][0]["text"].startswith(title)
+    assert [t.reason for t in store.turns() if t.role == "bot"][-1] == "chosen"
+
+
+def test_chatwoot_input_select_pick_is_the_chosen_article(
+    bot: Bot, store: Store, platforms: Platforms
+) -> None:
+    app = make_app(
+        bot,
+        store,
+        chatwoot_url=platforms.url,
+        chatwoot_bot_token=CHATWOOT_TOKEN,
+        chatwoot_webhook_secret=CW_SECRET,
+        answer_threshold=0.999,
+        suggest_threshold=0.01,
+    )
+    client = app.test_client()
+    assert cw_post(client, cw_message(601, "refund or password?")).get_json()["answered"] == 1
+    send_all(app, store)
+    (select,) = [s for s in platforms.sent if s.body.get("content_type") == "input_select"]
+    items = select.body["content_attributes"]["items"]
+    assert items and all(set(i) == {"title", "value"} for i in items)
+    picked = {
+        **cw_message(602, select.body["content"]),
+        "event": "message_updated",
+        "message_type": "outgoing",
+        "content_type": "input_select",
+        "content_attributes": {"items": items, "submitted_values": [items[1]]},
+    }
+    assert cw_post(client, picked).get_json()["answered"] == 1
+    send_all(app, store)
+    assert platforms.sent[-1].body["content"].startswith(f"**{items[1]['title']}**")
