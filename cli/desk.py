@@ -93,6 +93,11 @@ def report(obj: Ctx, since: str | None, until: str | None, as_json: bool) -> Non
         click.echo(f"{s.day:<10} {s.lang:<6} {s.conversations:>5} {_pct(s.auto_resolution_rate):>6} "
                    f"{_pct(s.escalation_rate):>6} {_num(s.csat_avg, 1):>5} {_num(s.response_ms_p50):>7} "
                    f"{_num(s.response_ms_p95):>7}  {reasons}")
+    if len(result.by_channel) > 1 or set(result.by_channel) - {"widget"}:
+        click.echo("\nBy channel:")
+        for name, c in result.by_channel.items():
+            click.echo(f"  {name:<9} {c.conversations:>5} conversations, auto "
+                       f"{_pct(c.auto_resolution_rate)}%, escalated {_pct(c.escalation_rate)}%")
     if result.top_unanswered:
         click.echo("\nTop unanswered questions:")
         for question, lang, n in result.top_unanswered:

@@ -240,7 +240,8 @@ def _paths() -> dict[str, Schema]:
                           _param("sort", "query", enum(EscalationSort)),
                           _param("limit", "query", _int(1, ESCALATIONS_PAGE_MAX))]
     released = _obj({"session_id": _STR, "state": enum(SessionState)})
-    report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered"]}
+    report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered",
+                                          "by_channel"]}
     when = {"type": "string", "description": "an ISO 8601 date or time"}
     since_until = [_param("since", "query", when), _param("until", "query", when)]
     return {

@@ -398,3 +398,25 @@ def test_chatwoot_hands_over_with_a_private_note_and_opens_the_conversation(
     assert public.headers["api_access_token"] == CHATWOOT_TOKEN
     # Chatwoot's agents have it now: the bot stays quiet in that conversation.
     assert cw_post(client, cw_message(502, "hello?", status="open")).get_json()["answered"] == 0
+
+
+def test_analytics_count_conversations_by_channel(
+    app: Flask, client: FlaskClient, platforms: Platforms, store: Store
+) -> None:
+    post_line(client, platforms, line_event("ลืมรหัสผ่านทำไงดี", message_id="3001", token="t31"))
+    post_line(client, platforms, line_event("ขอคุยกับเจ้าหน้าที่", message_id="3002", token="t32"))
+    post_tg(client, tg_update(30, "how long does a refund take"))
+    r = client.post("/v1/sessions")
+    widget = {"X-Session-Token": r.get_json()["session_token"]}
+    client.post(
+        "/v1/answer",
+        json={"question": "how much is delivery", "session_id": r.get_json()["session_id"]},
+        headers=widget,
+    )
+    agent = {"Authorization": f"Bearer {create_key(store, 'agent', 'Ann')[1]}"}
+    report = client.get("/v1/analytics", headers=agent).get_json()
+    by = report["by_channel"]
+    assert sorted(by) == ["line", "telegram", "widget"]
+    assert (by["line"]["conversations"], by["line"]["questions"], by["line"]["escalations"]) == (1, 2, 1)
+    assert by["line"]["answered"] == 1 and by["telegram"]["answered"] == 1 and by["widget"]["answered"] == 1
+    assert report["totals"]["conversations"] == 3
