@@ -373,6 +373,15 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     var rtl = config.rtl || [];
     var storageKey = "faqbot:" + opts.api;
     var saved = store(storageKey) || {};
+    // A follow-up e-mail links back to the conversation (#faqbot-session=ID&faqbot-token=TOKEN, see
+    // bot/followup.py): adopt it in this browser, open the chat, and take it out of the address bar.
+    var linkId = /[#&]faqbot-session=([^&]+)/.exec(location.hash);
+    var linkToken = /[#&]faqbot-token=([^&]+)/.exec(location.hash);
+    var linked = !!(linkId && linkToken);
+    if (linked) {
+      saved = { id: decodeURIComponent(linkId[1]), token: decodeURIComponent(linkToken[1]), lang: saved.lang };
+      try { history.replaceState(null, "", location.pathname + location.search); } catch (e) { /* keep it */ }
+    }
     var lang = matchLang(opts.lang, uiLangs) ||
       matchLang(saved.id && saved.lang, uiLangs) ||
       (navigator.languages || [navigator.language]).map(function (l) {
@@ -801,6 +810,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     setLang(lang);
     (document.body || document.documentElement).append(host);
     if (sessionId) start(); // an ongoing conversation: restore it now so agent replies keep arriving
+    if (linked) { remember(); open(); }
     host.setAttribute("data-ready", "");
   }
 
