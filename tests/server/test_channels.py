@@ -488,3 +488,63 @@ def test_chatwoot_input_select_pick_is_the_chosen_article(
     assert cw_post(client, picked).get_json()["answered"] == 1
     send_all(app, store)
     assert platforms.sent[-1].body["content"].startswith(f"**{items[1]['title']}**")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"events": [{"type": "message", "source": {"userId": "U1"}, "message": {"type": "text"}}]}',
+        b'{"events": 5}',
+    ],
+)
+def test_a_signed_body_that_is_not_lines_shape_is_400_and_stores_nothing(
+    client: FlaskClient, store: Store, body: bytes
+) -> None:
+    signature = base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    r = client.post("/v1/channels/line/webhook", data=body, headers={"X-Line-Signature": signature})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
+    assert store.turns() == [] and store.channel_sends() == []
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"update_id": 1, "message": {"message_id": 1, "text": "no chat"}},
+        {"update_id": 2, "callback_query": {"id": "1", "data": "c:x", "message": {"chat": {}}}},
+    ],
+)
+def test_a_malformed_telegram_update_is_400(
+    client: FlaskClient, store: Store, update: dict[str, Any]
+) -> None:
+    assert post_tg(client, update).status_code == 400 and store.turns() == []
+
+
+def test_a_platform_that_is_down_gets_retries_with_backoff_then_a_dead_letter(
+    bot: Bot, store: Store, platforms: Platforms
+) -> None:
+    app = make_app(
+        bot,
+        store,
+        telegram_bot_token=TELEGRAM_TOKEN,
+        telegram_secret_token=TG_SECRET,
+        telegram_api_url=platforms.url,
+        delivery_max_attempts=4,
+    )
+    client = app.test_client()
+    post_tg(client, tg_update(50, "how much is delivery"))
+    settings = app.extensions["faqbot"].settings
+    sender = ChannelSender(store, settings, adapters(settings))
+    platforms.fail_next(4, 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+    now, waits = time.time(), []
+    for _ in range(4):
+        sender.run_once(now)
+        (row,) = store.channel_sends()
+        if row.status == "dead":
+            break
+        waits.append(row.next_at - now)
+        now = row.next_at
+    assert row.status == "dead" and row.attempts == 4 and "gave up after 4 attempts" in row.last_error
+    assert 1.6 <= waits[0] <= 2.4 and 3.2 <= waits[1] <= 4.8 and 6.4 <= waits[2] <= 9.6  # 2, 4, 8 s ± 20 %
+    assert platforms.sent == []
