@@ -62,7 +62,7 @@ def ready_bot(settings: Settings, *, encoder: Encoder | None = None,
               index_dir: str | Path | None = None) -> Bot:
     """The bot over the index `settings` point at (or `index_dir`): the one way the API, the WSGI
     entry, the CLI and the eval harness build it. Pass `encoder` to share a loaded model."""
-    encoder = encoder or make_encoder(settings.encoder)
+    encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
     index = load_index(index_dir or settings.index_dir, encoder.name, mmap=settings.index_mmap)
     return Bot(index, encoder, settings)
 
