@@ -128,6 +128,41 @@ class Settings:
     # reloads the index (0: off).
     sync_source: str = ""
     sync_every: int = 0
+    # --- messaging channels (bot/channels, README "Channels"). A channel is on when its secrets
+    # are set; tokens and secrets come from here or FAQBOT_* variables and are never logged. The
+    # *_api_url settings point at the platform (a test's local stand-in, a regional host).
+    line_channel_secret: str = field(default="", repr=False)  # checks X-Line-Signature
+    line_channel_access_token: str = field(default="", repr=False)
+    line_api_url: str = "https://api.line.me"
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_secret_token: str = field(default="", repr=False)  # X-Telegram-Bot-Api-Secret-Token
+    telegram_api_url: str = "https://api.telegram.org"
+    whatsapp_app_secret: str = field(default="", repr=False)  # checks X-Hub-Signature-256
+    whatsapp_access_token: str = field(default="", repr=False)
+    whatsapp_verify_token: str = field(default="", repr=False)  # the subscription handshake
+    whatsapp_phone_number_id: str = ""
+    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    chatwoot_url: str = ""  # e.g. https://app.chatwoot.com
+    chatwoot_bot_token: str = field(default="", repr=False)  # the agent bot's access token
+    chatwoot_webhook_secret: str = field(default="", repr=False)  # checks X-Chatwoot-Signature
+    email_address: str = ""  # the support address customers write to (From of the replies)
+    email_imap_host: str = ""
+    email_imap_port: int = 993
+    email_imap_security: str = "ssl"  # "ssl", "starttls" or "none" (a local server only)
+    email_imap_user: str = ""
+    email_imap_password: str = field(default="", repr=False)
+    email_imap_folder: str = "INBOX"
+    email_smtp_host: str = ""
+    email_smtp_port: int = 587
+    email_smtp_security: str = "starttls"  # "ssl", "starttls" or "none"
+    email_smtp_user: str = ""
+    email_smtp_password: str = field(default="", repr=False)
+    email_poll_seconds: int = 60  # `faqbot mail`: seconds between two IMAP polls
+    # --- the agent console (/console) and e-mail follow-ups of agent replies (issue 21); the
+    # follow-ups go out through the email channel's SMTP settings (email_smtp_*, From email_address).
+    console_idle_minutes: int = 30  # a console session unused this long is signed out
+    public_url: str = ""  # where customers reach the site, for links in follow-up e-mails
+    email_after_minutes: int = 0  # e-mail an agent reply the customer has not seen after this (0: off)
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
@@ -188,8 +223,16 @@ class Settings:
         for name in ("encoder_threads", "index_threads"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        for name in ("email_imap_security", "email_smtp_security"):
+            if getattr(self, name) not in ("ssl", "starttls", "none"):
+                raise SettingsError(f"{name} must be 'ssl', 'starttls' or 'none', "
+                                    f"got {getattr(self, name)!r}")
+        for name in ("email_imap_port", "email_smtp_port", "email_poll_seconds"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
         if self.answer_cache_size < 0:
             raise SettingsError(f"answer_cache_size must not be negative, got {self.answer_cache_size!r}")
+        self._check_console()
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:
@@ -200,6 +243,15 @@ class Settings:
                                                 for k, v in getattr(self, name).items()})
         except LanguageCodeError as e:
             raise SettingsError(str(e)) from None
+
+    def _check_console(self) -> None:
+        if self.console_idle_minutes < 1:
+            raise SettingsError(f"console_idle_minutes must be positive, got {self.console_idle_minutes!r}")
+        if self.email_after_minutes < 0:
+            raise SettingsError(f"email_after_minutes must not be negative, got {self.email_after_minutes!r}")
+        if self.email_after_minutes and not (self.email_smtp_host and self.email_address and self.public_url):
+            raise SettingsError("email_after_minutes needs email_smtp_host, email_address (the sender) "
+                                "and public_url (the link back to the conversation)")
 
     def threshold_override(self, lang: str | None) -> tuple[float, str, str] | None:
         """The answer threshold these settings impose on `lang` (None: any language without its

@@ -23,7 +23,7 @@ from bot.limits import (
     TURN_ID_MAX,
     text_limits,
 )
-from bot.records import EscalationStatus, Priority, Role, SessionState
+from bot.records import EscalationSort, EscalationStatus, Priority, Role, SessionState
 from bot.types import SENSITIVE, THRESHOLD_SCOPES, THRESHOLD_SOURCES, Decision, Reason
 from kb.settings import Settings
 
@@ -97,7 +97,7 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
         "Turn": _obj({"turn_id": _INT, "role": enum(Role), "text": _STR, "at": _TIME, "lang": _STR,
                       "decision": _nullable(enum(Decision)), "article_id": _nullable(_STR),
                       "confidence": _nullable(_NUM), "agent": _nullable(_STR),
-                      "reason": _nullable(_STR)}),
+                      "agent_name": _nullable(_STR), "reason": _nullable(_STR)}),
         "Contact": contact,
         "Escalation": _obj(escalation),
         "EscalationDetail": _obj({
@@ -106,6 +106,12 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
             "candidates": {"type": "array", "items": _obj({"article_id": _STR, "title": _STR,
                                                            "confidence": _NUM})},
             "transcript": {"type": "array", "items": _ref("Turn")}}),
+        "EscalationItem": _obj({
+            **escalation, "language": _STR, "created_at": _TIME, "updated_at": _TIME,
+            "agent": _nullable(_STR), "contact": _ref("Contact"), "message": _STR,
+            "candidates": {"type": "array", "items": _obj({"article_id": _STR, "title": _STR,
+                                                           "confidence": _NUM})},
+            "customer_replied_at": _TIME}),
         "Article": _obj(article),
         "Reply": _obj({
             "decision": enum(Decision), "confidence": _nullable(_NUM), "language": _STR,
@@ -218,12 +224,24 @@ def _paths() -> dict[str, Schema]:
                    "rtl": {"type": "array", "items": _STR},
                    "strings": {"type": "object", "additionalProperties": {
                        "type": "object", "additionalProperties": _STR}}})
-    escalations = _obj({"escalations": {"type": "array", "items": _ref("EscalationDetail")}})
+    escalations = _obj({"escalations": {"type": "array", "items": _ref("EscalationItem")}})
     escalations_params = [_param("status", "query", enum(EscalationStatus)),
                           _param("queue", "query", _STR),
+                          _param("language", "query", _STR),
+                          _param("priority", "query", enum(Priority)),
+                          _param("reason", "query", reason_schema()),
+                          _param("assigned_to", "query", {
+                              "type": "string", "minLength": 1, "maxLength": 100,
+                              "description": "an agent's name, 'me' or 'none'"}),
+                          _param("customer_replied", "query", {
+                              "type": "string", "enum": ["true", "false"],
+                              "description": "true (the customer wrote since the last agent reply) "
+                                             "or false"}),
+                          _param("sort", "query", enum(EscalationSort)),
                           _param("limit", "query", _int(1, ESCALATIONS_PAGE_MAX))]
     released = _obj({"session_id": _STR, "state": enum(SessionState)})
-    report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered"]}
+    report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered",
+                                          "by_channel"]}
     when = {"type": "string", "description": "an ISO 8601 date or time"}
     since_until = [_param("since", "query", when), _param("until", "query", when)]
     return {
@@ -249,8 +267,9 @@ def _paths() -> dict[str, Schema]:
         "/v1/articles/{article_id}": {"get": _op("One article in the best language",
                                                  _json(_ref("Article")), "400 404", params=article_params)},
         "/v1/widget/config": {"get": _op("Widget languages and UI strings", _json(config), "")},
-        "/v1/agent/escalations": {"get": _op("Escalations, newest first", _json(escalations), "400",
-                                             params=escalations_params, agent=True)},
+        "/v1/agent/escalations": {"get": _op(
+            "Escalations without transcripts, most overdue first (sort: overdue, oldest, newest, priority)",
+            _json(escalations), "400", params=escalations_params, agent=True)},
         "/v1/agent/escalations/{escalation_id}": {"get": _op("One escalation", detail, "400 404",
                                                              params=esc, agent=True)},
         "/v1/agent/escalations/{escalation_id}/claim": {"post": _op(
@@ -269,7 +288,32 @@ def _paths() -> dict[str, Schema]:
         "/static/{name}": {"get": _op("Files of the widget and demo page", _file("*/*"), "400 404",
                                       params=[_param("name", "path", _STR)], any_query=True)},
         "/": {"get": _op("The demo store page", _file("text/html"), "", any_query=True)},
+        **_channel_paths(),
     }
+
+
+# --- messaging channels (server/channels.py, bot/channels) ---
+CHANNEL_NAMES = ("line", "telegram", "whatsapp", "chatwoot")
+
+
+def _channel_paths() -> dict[str, Schema]:
+    """The platforms' webhooks: bodies are the platform's own (checked by its adapter after the
+    signature), so no JSON schema of ours is imposed on them."""
+    handled = _obj({"ok": {"type": "boolean", "const": True}, "answered": _INT, "duplicates": _INT,
+                    "ignored": _INT})
+    signed = {"401": _error("The platform's signature or secret token is missing or wrong; nothing "
+                            "was read or stored"),
+              "404": _error("The channel is not configured")}
+    out: dict[str, Schema] = {}
+    for name in CHANNEL_NAMES:
+        op = _op(f"The {name} webhook: customers' messages answered on {name}", _json(handled), "400 413")
+        out[f"/v1/channels/{name}/webhook"] = {"post": {**op, "responses": {**op["responses"], **signed}}}
+    hub = [_param(f"hub.{x}", "query", _STR) for x in ("mode", "verify_token", "challenge")]
+    handshake = _op("WhatsApp's webhook verification: the challenge echoed for our verify token",
+                    _file("text/plain"), "400", params=hub)
+    out["/v1/channels/whatsapp/webhook"]["get"] = {**handshake, "responses": {
+        **handshake["responses"], "403": _error("Wrong verify token"), "404": signed["404"]}}
+    return out
 
 
 def observe_paths() -> dict[str, Schema]:

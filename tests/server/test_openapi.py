@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 from bot import Bot
 from bot.store import Store
 from kb import Settings
+from server.console import console_paths
 from server.openapi import observe_paths, openapi_document
 from tests.server.apps import make_app, started
 
@@ -51,7 +52,8 @@ def test_document_is_valid_openapi_3_1(doc: dict[str, Any]) -> None:
 
 
 def test_served_document_is_the_built_one(app: Flask, doc: dict[str, Any]) -> None:
-    assert doc == openapi_document(app.extensions["faqbot"].settings, extra_paths=observe_paths())
+    assert doc == openapi_document(app.extensions["faqbot"].settings,
+                                   extra_paths={**observe_paths(), **console_paths(app)})
 
 
 def test_every_route_is_documented_and_every_documented_route_exists(app: Flask,
@@ -73,6 +75,9 @@ def test_every_operation_documents_its_errors_and_auth(doc: dict[str, Any]) -> N
             assert op["security"] == [{"agentKey": []}] and {"401", "403"} <= codes, (method, path)
         elif path == "/metrics":  # metrics_key, or this machine only
             assert "security" not in op and {"401", "403"} <= codes
+        elif path.startswith("/v1/channels/"):  # a platform's webhook: its signature, else 401
+            assert "security" not in op and "404" in codes, (method, path)
+            assert "401" in codes if method == "post" else "403" in codes, (method, path)
         elif any(p["name"] == "X-Session-Token" for p in op.get("parameters", [])):
             # A session's: a keyless caller's token (403 when it is not theirs), a help desk's key.
             assert "security" not in op and {"401", "403"} <= codes, (method, path)
