@@ -553,6 +553,8 @@ def test_a_platform_that_is_down_gets_retries_with_backoff_then_a_dead_letter(
         waits.append(row.next_at - now)
         now = row.next_at
     assert row.status == "dead" and row.attempts == 4 and "gave up after 4 attempts" in row.last_error
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'faqbot_channel_sends{channel="telegram",status="dead"} 1.0' in metrics
     assert 1.6 <= waits[0] <= 2.4 and 3.2 <= waits[1] <= 4.8 and 6.4 <= waits[2] <= 9.6  # 2, 4, 8 s ± 20 %
     assert platforms.sent == []
 
