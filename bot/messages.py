@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import string
 
+from bot.talk_messages import CONVERSATION
 from kb.languages import base_lang
 
 _CATALOG = ("en", "th", "et", "zh-TW", "zh-CN", "ar", "he")
@@ -304,6 +305,8 @@ MESSAGES = {
         "he": "האם התכוונת ל:",
     },
 }
+
+MESSAGES.update(CONVERSATION)  # small talk, offers and the conversation widget (bot/talk_messages.py)
 
 
 def catalog_languages() -> list[str]:

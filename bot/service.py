@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
+from bot.shaping import Shaper
 from bot.types import Answer, ArticleRef, Decision, Hit, Reason, SearchResult, Suggestion, Threshold
 from indexer import load_index, make_encoder
 from indexer.calibration import ASSUMED_OOS_SHARE
@@ -75,6 +76,7 @@ class Bot:
         served = settings.languages or tuple(self.kb.languages)
         self.languages = LanguageDetector(served, settings.default_lang)
         self.retriever = HybridRetriever(index)
+        self.shaper = Shaper(index)
         self.confidence = confidence or index.confidence or DEFAULT
         # An index built for another target precision re-chooses from its saved calibration.
         saved = index.thresholds
@@ -120,9 +122,15 @@ class Bot:
         """Candidate articles with confidences, best first."""
         return self.confidence.score(self._retrieve(question, lang, k))
 
-    def _retrieve(self, text: str, lang: str, k: int) -> list[Hit]:
-        vector = self.encoder.encode_queries([text], [lang])[0]
+    def _retrieve(self, text: str, lang: str, k: int, vector: Any = None) -> list[Hit]:
+        if vector is None:
+            vector = self.encoder.encode_queries([text], [lang])[0]
         return self.retriever.retrieve(Query(text, lang, vector), k)
+
+    def ref(self, article: Article, question: str = "", vector: Any = None, unit: int = -1) -> ArticleRef:
+        """What the API sends of an answered article: all of it, and the passage that answers."""
+        passage = self.shaper.passage(article, question, article.lang, vector, unit)
+        return ArticleRef(article.id, article.lang, article.title, article.body, article.url, passage)
 
     def decide(self, hits: list[Hit], lang: str) -> Verdict:
         if not hits:
@@ -139,7 +147,8 @@ class Bot:
     def answer(self, question: str, lang: str | None = None, previous_lang: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
         detected = self.resolve_language(text, lang, previous_lang)
-        hits = self.rank(text, detected)
+        vector = self.encoder.encode_queries([text], [detected])[0]
+        hits = self.confidence.score(self._retrieve(text, detected, _CANDIDATES, vector))
         decision = self.decide(hits, detected)
         suggestions: tuple[Suggestion, ...] = ()
         if decision.decision == Decision.SUGGEST:
@@ -151,7 +160,7 @@ class Bot:
         ref, notice = None, ""
         if decision.decision == Decision.ANSWERED and decision.top is not None:
             article = self.version(decision.top.article_id, detected)
-            ref = ArticleRef(article.id, article.lang, article.title, article.body, article.url)
+            ref = self.ref(article, text, vector, decision.top.unit)
             if article.lang != detected:
                 notice = message("only_in", detected,
                                  language=language_name(article.lang, detected))

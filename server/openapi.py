@@ -25,6 +25,7 @@ from bot.limits import (
 )
 from bot.records import EscalationStatus, Priority, Role, SessionState
 from bot.types import SENSITIVE, THRESHOLD_SCOPES, THRESHOLD_SOURCES, Decision, Reason
+from kb.handoff import HandoffPolicy
 from kb.settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -107,17 +108,29 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
                                                            "confidence": _NUM})},
             "transcript": {"type": "array", "items": _ref("Turn")}}),
         "Article": _obj(article),
+        "AnswerArticle": _obj({**article, "passage": {
+            "type": "string", "description": "the section or sentences of body that answer the question"}}),
+        "ReplyTime": _obj({"queue": _STR, "timezone": {**_STR, "description": "the queue's IANA time zone"},
+                           "expected_reply_at": _TIME, "out_of_hours": _BOOL, "notice": _STR},
+                          description="when a person would (offered) or will (escalated) reply"),
         "Reply": _obj({
             "decision": enum(Decision), "confidence": _nullable(_NUM), "language": _STR,
-            "answer": _nullable(_ref("Article")),
+            "answer": _nullable(_ref("AnswerArticle")),
             "suggestions": {"type": "array", "items": _obj({"article_id": _STR, "lang": _STR,
                                                             "title": _STR, "confidence": _NUM})},
             "reason": reason_schema(), "notice": _STR, "session_id": _STR, "session_token": _STR,
             "turn_id": _INT,
             "state": enum(SessionState), "escalation": _nullable(_ref("Escalation")),
-            "took_ms": _NUM}),
+            "took_ms": _NUM, "reply_time": _nullable(_ref("ReplyTime"))},
+            description="decision: answered / suggest / smalltalk (a greeting, thanks, ok: never "
+                        "escalated) / offered (\"I don't know\", alternatives and a person offered; "
+                        "state stays bot) / escalated (handed to a person: accepted, asked for, or a "
+                        "handoff rule) / handed_off (a person owns it) / withdrawn (\"never mind\" "
+                        "before anyone claimed it: state back to bot)"),
         "AnswerRequest": _obj({"question": text("question", 1), "lang": lang,
-                               "session_id": _nullable(_SESSION), "contact": _nullable(contact_in)},
+                               "session_id": _nullable(_SESSION), "contact": _nullable(contact_in),
+                               "handoff_policy": _nullable({**enum(HandoffPolicy), "description":
+                                   "offer (default): offer a person; immediate: hand over at once"})},
                               ("question",)),
         "ChooseRequest": _obj({"session_id": _SESSION, "article_id": text("article_id"),
                                "lang": lang}, ("session_id", "article_id")),
