@@ -14,7 +14,7 @@ from bot.desk import Desk
 from bot.sessions import session_tokens
 from bot.store import Store, open_store
 from kb.settings import Settings
-from server import agent, customer, errors, limits, observe, pages
+from server import agent, channels, customer, errors, limits, observe, pages
 from server.context import EXTENSION, Services
 from server.input import RequestChecker
 from server.openapi import MAX_BODY_BYTES, observe_paths, openapi_document
@@ -42,4 +42,5 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     app.before_request(checker.check_parameters)
     app.extensions[EXTENSION] = Services(settings, bot, store, Desk(bot, store, settings),
                                          Agents(store), session_tokens(settings, store), checker, document)
+    channels.install(app)  # the messaging platforms' webhooks (server/channels.py)
     return app

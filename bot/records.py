@@ -149,3 +149,20 @@ class ApiKey:
     name: str
     created_at: float
     revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
+class ChannelDelivery:
+    """One request to send on a messaging channel (the channel outbox row): a reply, an agent's
+    message or a handoff step, as the channel adapter's part (rendered with secrets at send time)."""
+
+    outbox_id: int
+    session_id: str
+    channel: str  # a bot.channels Channel name
+    part: str  # JSON: the adapter's part, without tokens
+    status: str  # a DeliveryStatus
+    attempts: int
+    next_at: float
+    created_at: float
+    last_error: str = ""
+    delivered_at: float | None = None

@@ -8,8 +8,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.answer_cache import AnswerCache, Ranked
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
+from bot.pii import redact
 from bot.shaping import Shaper
 from bot.types import Answer, ArticleRef, Decision, Hit, Reason, SearchResult, Suggestion, Threshold
 from indexer import load_index, make_encoder
@@ -84,6 +86,9 @@ class Bot:
             samples = load_samples(index.path)
             saved = choose(samples, settings.target_precision, ASSUMED_OOS_SHARE) if samples else None
         self.index_thresholds = saved
+        # Repeated questions skip detection, encoder, retrieval and confidence (bot.answer_cache);
+        # a reload builds a new Bot, so it starts empty.
+        self.cache = AnswerCache(settings.answer_cache_size, index.version)
 
     def threshold(self, lang: str | None) -> Threshold:
         """The answer threshold for questions in `lang` (None: the global one): labelled
@@ -122,14 +127,17 @@ class Bot:
         """Candidate articles with confidences, best first."""
         return self.confidence.score(self._retrieve(question, lang, k))
 
-    def _retrieve(self, text: str, lang: str, k: int, vector: Any = None) -> list[Hit]:
-        if vector is None:
-            vector = self.encoder.encode_queries([text], [lang])[0]
+    def _retrieve(self, text: str, lang: str, k: int) -> list[Hit]:
+        vector = self.encoder.encode_queries([text], [lang])[0]
         return self.retriever.retrieve(Query(text, lang, vector), k)
 
-    def ref(self, article: Article, question: str = "", vector: Any = None, unit: int = -1) -> ArticleRef:
-        """What the API sends of an answered article: all of it, and the passage that answers."""
-        passage = self.shaper.passage(article, question, article.lang, vector, unit)
+    def ref(self, article: Article, question: str = "", unit: int = -1) -> ArticleRef:
+        """What the API sends of an answered article: all of it, and the passage that answers
+        (the question is embedded again only when its best unit was not one of the sections)."""
+        def vector() -> Any:
+            return self.encoder.encode_queries([question], [article.lang])[0]
+
+        passage = self.shaper.passage(article, question, article.lang, vector if question else None, unit)
         return ArticleRef(article.id, article.lang, article.title, article.body, article.url, passage)
 
     def decide(self, hits: list[Hit], lang: str) -> Verdict:
@@ -144,11 +152,25 @@ class Bot:
             return Verdict(Decision.SUGGEST, Reason.AMBIGUOUS, top)
         return Verdict(Decision.ESCALATED, Reason.LOW_CONFIDENCE, top)
 
+    def ranked(self, text: str, lang: str | None = None, previous_lang: str | None = None) -> Ranked:
+        """The language and scored candidates for a cleaned question, from the cache when the
+        same (redacted) text was asked with the same hint and previous language."""
+        if not self.cache.capacity:
+            detected = self.resolve_language(text, lang, previous_lang)
+            return Ranked(detected, tuple(self.rank(text, detected)))
+        hint = normalize_lang(lang) if lang is not None else None
+        key = self.cache.key(redact(text, hint), hint, previous_lang)
+        found = self.cache.get(key)
+        if found is None:
+            detected = self.resolve_language(text, hint, previous_lang)
+            found = Ranked(detected, tuple(self.rank(text, detected)))
+            self.cache.put(key, found)
+        return found
+
     def answer(self, question: str, lang: str | None = None, previous_lang: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
-        detected = self.resolve_language(text, lang, previous_lang)
-        vector = self.encoder.encode_queries([text], [detected])[0]
-        hits = self.confidence.score(self._retrieve(text, detected, _CANDIDATES, vector))
+        ranked = self.ranked(text, lang, previous_lang)
+        detected, hits = ranked.lang, list(ranked.hits)
         decision = self.decide(hits, detected)
         suggestions: tuple[Suggestion, ...] = ()
         if decision.decision == Decision.SUGGEST:
@@ -160,7 +182,7 @@ class Bot:
         ref, notice = None, ""
         if decision.decision == Decision.ANSWERED and decision.top is not None:
             article = self.version(decision.top.article_id, detected)
-            ref = self.ref(article, text, vector, decision.top.unit)
+            ref = self.ref(article, text, decision.top.unit)
             if article.lang != detected:
                 notice = message("only_in", detected,
                                  language=language_name(article.lang, detected))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 import numpy as np
 from sentencex import segment
@@ -69,7 +70,8 @@ class Shaper:
             self._vectors = self.index.vectors.vectors()
         return self._vectors
 
-    def best_heading(self, article: Article, vector: np.ndarray | None, unit: int = -1) -> str | None:
+    def best_heading(self, article: Article, vector: Callable[[], np.ndarray] | None,
+                     unit: int = -1) -> str | None:
         """The heading of the section of `article` closest to the question (None: no sections)."""
         if 0 <= unit < len(self.index.units):
             hit = self.index.units[unit]
@@ -81,11 +83,11 @@ class Shaper:
         if vector is None:
             return next(iter(headings))
         matrix = self._matrix()
-        q = np.asarray(vector, dtype=np.float32)
+        q = np.asarray(vector(), dtype=np.float32)
         return max(headings, key=lambda h: float(np.max(matrix[headings[h]] @ q)))
 
     def passage(self, article: Article, question: str = "", lang: str = "",
-                vector: np.ndarray | None = None, unit: int = -1) -> str:
+                vector: Callable[[], np.ndarray] | None = None, unit: int = -1) -> str:
         """The Markdown passage of `article` that answers `question` (its whole body when the body
         already fits)."""
         if weighted_length(plain_text(article.body)) <= PASSAGE_BUDGET:

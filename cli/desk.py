@@ -47,20 +47,27 @@ def deliver(obj: Ctx, once: bool) -> None:
 
     `faqbot serve` runs this in the background already; run it separately when several servers
     share one PostgreSQL store."""
+    from bot.channels import adapters
+    from bot.channels.outbox import ChannelSender
     from bot.delivery import DeliveryWorker
 
     settings = obj.settings()
     with _store(obj) as store:
         worker = DeliveryWorker(store, settings)
+        sender = ChannelSender(store, settings, adapters(settings))  # replies on messaging channels
         if once:
             click.echo(f"{worker.run_once()} deliveries attempted.", err=True)
+            click.echo(f"{sender.run_once()} channel sends attempted.", err=True)
             return
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         click.echo(f"delivering escalations from {store.url} to "
-                   f"{len(settings.webhooks)} webhook(s); Ctrl-C stops", err=True)
+                   f"{len(settings.webhooks)} webhook(s), and channel replies; Ctrl-C stops", err=True)
+        channels = threading.Thread(target=sender.run_forever, args=(stop,), name="faqbot-channels")
+        channels.start()
         worker.run_forever(stop)
+        channels.join()
 
 
 @click.command()

@@ -23,6 +23,7 @@ def index(obj: Ctx, kb_path: str, out: str | None, encoder: str | None,
           default_lang: str | None) -> None:
     """Index the knowledge base at KB_PATH (Markdown folder, JSONL or CSV) into --out."""
     from indexer import build_index, make_encoder
+    from indexer.phases import Phases
 
     settings = obj.settings(index_dir=out, encoder=encoder, default_lang=default_lang)
     kb = load_kb(kb_path, settings.default_lang)
@@ -30,8 +31,12 @@ def index(obj: Ctx, kb_path: str, out: str | None, encoder: str | None,
     click.echo(f"Loaded {len(kb)} article versions ({len(kb.ids)} articles){examples} in "
                f"{', '.join(kb.languages)}.", err=True)
     enc = make_encoder(settings.encoder)
+    phases = Phases(lambda name: click.echo(f"Phase: {name}…", err=True))
     _, stats = build_index(kb, settings.index_dir, enc, passage_budget=settings.passage_budget,
-                           target_precision=settings.target_precision, progress=progress("Embedding"))
+                           target_precision=settings.target_precision, progress=progress("Embedding"),
+                           phases=phases)
+    click.echo(f"Phases (peak memory of each):\n{phases.table()}\nPeak memory {phases.peak_rss_mb:.0f} MB.",
+               err=True)
     click.echo(f"Indexed {stats.n_units} units ({stats.n_sections} body passages) from "
                f"{stats.n_articles} article versions into {settings.index_dir}: "
                f"{stats.n_embedded} embedded, {stats.n_reused} reused, "

@@ -160,11 +160,24 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               help="Passages in the BM25 + fusion scale benchmark.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Also write the figures to this JSON file.")
-def bench(articles: int, n_requests: int, passages: int, json_out: str | None) -> None:
+@click.option("--cache", is_flag=True, help="Instead: the answer cache off vs on under 50 clients "
+              "replaying the demo queries Zipf(1.1)-distributed, in alternating rounds.")
+@click.option("--rounds", type=click.IntRange(1), default=4, show_default=True,
+              help="With --cache: rounds per server.")
+@click.option("--seconds", type=click.FloatRange(1), default=20.0, show_default=True,
+              help="With --cache: seconds of load per round.")
+def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
+          rounds: int, seconds: float) -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
-    figures = run(articles, n_requests, passages, echo=lambda s: click.echo(s, err=True))
+    echo = lambda s: click.echo(s, err=True)  # noqa: E731
+    if cache:
+        from eval.cache_bench import run_cache_bench
+
+        figures = run_cache_bench(rounds, seconds, echo=echo)
+    else:
+        figures = run(articles, n_requests, passages, echo=echo)
     click.echo(json.dumps(figures, indent=2))
     if json_out:
         Path(json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -139,14 +139,16 @@ def _perturb(q: str, rng: random.Random) -> str:
 
 
 @contextlib.contextmanager
-def served(index_dir: Path, store: Path, threads: int = 4) -> Iterator[str]:
-    """`faqbot serve` on a free loopback port for this index, until the block ends: its base URL."""
+def served(index_dir: Path, store: Path, threads: int = 4,
+           env_extra: dict[str, str] | None = None) -> Iterator[str]:
+    """`faqbot serve` on a free loopback port for this index, until the block ends: its base URL.
+    `env_extra`: more FAQBOT_* settings for this server."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "FAQBOT_CONFIG": str(store.parent / "none.toml"),
            "FAQBOT_STORE_URL": f"sqlite:///{store}", "FAQBOT_LOG_LEVEL": "WARNING",
-           "FAQBOT_THREADS": str(threads)}
+           "FAQBOT_THREADS": str(threads), **(env_extra or {})}
     command = [sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--port", str(port)]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

@@ -26,6 +26,7 @@ from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
 from indexer.encoders import CompositeEncoder, Encoder
+from indexer.phases import Phases
 from indexer.store import (
     FORMAT_VERSION,
     HybridIndex,
@@ -38,7 +39,7 @@ from indexer.store import (
     save_out_of_scope,
 )
 from indexer.thresholds import Samples, Thresholds, choose, load_samples, save_samples
-from indexer.vectors import VectorIndex
+from indexer.vectors import EXACT_LIMIT, VectorIndex
 from kb.errors import FaqbotError, IndexUnavailableError
 from kb.models import KnowledgeBase
 from kb.passages import pseudo_questions, split_article
@@ -133,7 +134,7 @@ def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) ->
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
                 outside: calibration.Outside, key: str, old: HybridIndex | None,
-                target_precision: float, encoder: Encoder,
+                target_precision: float, encoder: Encoder, phases: Phases,
                 ) -> tuple[ConfidenceModel, Samples | None, Thresholds]:
     """The confidence model and the thresholds reaching `target_precision`, reusing the previous
     index's calibration when nothing it depends on changed."""
@@ -143,9 +144,11 @@ def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vec
             return old.confidence, samples, old.thresholds
         if samples is not None or old.confidence.source == "default":
             return old.confidence, samples, choose(samples, target_precision, calibration.ASSUMED_OOS_SHARE)
-    result = calibration.calibrate(kb, units, docs, vectors, outside,
-                                   extra=_pseudo_questions(kb, units, encoder),
-                                   first_view=_first_view(encoder))
+    with phases.phase("pseudo-questions"):
+        extra = _pseudo_questions(kb, units, encoder)
+    with phases.phase("calibration folds"):
+        result = calibration.calibrate(kb, units, docs, vectors, outside, extra=extra,
+                                       first_view=_first_view(encoder))
     thresholds = choose(result.samples, target_precision, calibration.ASSUMED_OOS_SHARE)
     log.info("answer threshold for precision %.2f: %.2f%s", target_precision, thresholds.answer,
              "".join(f", {k} {v:.2f}" for k, v in sorted(thresholds.per_lang.items())))
@@ -169,10 +172,13 @@ def _out_of_scope_vectors(kb: KnowledgeBase, encoder: Encoder, old: HybridIndex 
 
 def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage_budget: int = 600,
                 target_precision: float = DEFAULT_TARGET_PRECISION,
-                progress: Progress | None = None) -> tuple[HybridIndex, BuildStats]:
+                progress: Progress | None = None,
+                phases: Phases | None = None) -> tuple[HybridIndex, BuildStats]:
     """Index `kb` into `out` (atomically replacing what is there) and return the new index.
-    `target_precision`: the precision the index's self-calibrated answer thresholds aim for."""
+    `target_precision`: the precision the index's self-calibrated answer thresholds aim for.
+    `phases` records each phase's time and peak memory (and announces it)."""
     started = time.perf_counter()
+    phases = phases or Phases()
     out = Path(out).absolute()
     units: list[Unit] = []
     article_hashes: dict[str, str] = {}
@@ -184,24 +190,32 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     if not units:
         raise IndexUnavailableError("nothing to index: the knowledge base is empty")
 
-    old = _previous(out, encoder)
+    with phases.phase("previous index"):
+        old = _previous(out, encoder)
     old_hashes = dict(old.manifest.get("articles", {})) if old is not None else {}
     keys = [_unit_key(u) for u in units]
     embed_started = time.perf_counter()
-    vectors, n_embedded = _embed(units, keys, encoder, old, progress)
+    with phases.phase("embedding"):
+        vectors, n_embedded = _embed(units, keys, encoder, old, progress)
     embed_seconds = time.perf_counter() - embed_started
 
-    docs = [analyze(u.text, u.lang) for u in units]
-    bm25 = BM25.build(docs)
-    vindex = VectorIndex.build(vectors)
-    oos_vectors = _out_of_scope_vectors(kb, encoder, old)
-    outside = (oos_vectors, [analyze(e.text, e.lang) for e in kb.out_of_scope])
+    with phases.phase("BM25"):
+        docs = [analyze(u.text, u.lang) for u in units]
+        bm25 = BM25.build(docs)
+    with phases.phase("vectors"):
+        # Questions and titles are the closest thing to customers' questions the KB has.
+        asked = [i for i, u in enumerate(units) if u.kind in _AS_QUERY]
+        vindex = VectorIndex.build(vectors, EXACT_LIMIT, vectors[asked] if asked else None)
+    with phases.phase("out-of-scope examples"):
+        oos_vectors = _out_of_scope_vectors(kb, encoder, old)
+        outside = (oos_vectors, [analyze(e.text, e.lang) for e in kb.out_of_scope])
     classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units),
                              *(f"{e.lang}\x1e{e.text}" for e in kb.out_of_scope))
-    classifier = _classifier(units, docs, vectors, outside, classifier_key, old, _first_view(encoder))
+    with phases.phase("classifier"):
+        classifier = _classifier(units, docs, vectors, outside, classifier_key, old, _first_view(encoder))
     confidence_key = _digest(calibration.VERSION, classifier_key)
     confidence, samples, thresholds = _confidence(kb, units, docs, vectors, outside, confidence_key, old,
-                                                  target_precision, encoder)
+                                                  target_precision, encoder, phases)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,
@@ -210,6 +224,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         "passage_budget": passage_budget, "default_lang": kb.default_lang,
         "languages": kb.languages, "n_articles": len(kb), "n_units": len(units),
         "n_out_of_scope": len(kb.out_of_scope),
+        "vectors": vindex.layout.to_dict(),
         "articles": article_hashes,
         "classifier": classifier_key if classifier is not None else None,
         "confidence": confidence_key,
@@ -228,7 +243,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
             save_samples(staging, samples)
         save_out_of_scope(staging, kb.out_of_scope, oos_vectors)
 
-    _write_version(versions / f".{version}.partial", final, kb, units, manifest, save_parts)
+    with phases.phase("writing"):
+        _write_version(versions / f".{version}.partial", final, kb, units, manifest, save_parts)
     _swap(out, final)
     _prune(versions, keep={final.name})
     changed = sum(1 for k, h in article_hashes.items() if old_hashes.get(k) != h)

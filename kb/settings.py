@@ -74,6 +74,8 @@ class Settings:
     max_question_chars: int = 1000
     max_k: int = 50
     passage_budget: int = 600
+    # Questions whose ranked evidence the bot keeps (bot/answer_cache.py; 0 turns the cache off).
+    answer_cache_size: int = 4096
     log_level: str = "INFO"
     log_format: str = "json"  # "json" (one object a line, with the request id) or "text"
     # Conversations, escalations and feedback: "sqlite:///path.db" or "postgresql://user@host/db".
@@ -131,6 +133,36 @@ class Settings:
     # reloads the index (0: off).
     sync_source: str = ""
     sync_every: int = 0
+    # --- messaging channels (bot/channels, README "Channels"). A channel is on when its secrets
+    # are set; tokens and secrets come from here or FAQBOT_* variables and are never logged. The
+    # *_api_url settings point at the platform (a test's local stand-in, a regional host).
+    line_channel_secret: str = field(default="", repr=False)  # checks X-Line-Signature
+    line_channel_access_token: str = field(default="", repr=False)
+    line_api_url: str = "https://api.line.me"
+    telegram_bot_token: str = field(default="", repr=False)
+    telegram_secret_token: str = field(default="", repr=False)  # X-Telegram-Bot-Api-Secret-Token
+    telegram_api_url: str = "https://api.telegram.org"
+    whatsapp_app_secret: str = field(default="", repr=False)  # checks X-Hub-Signature-256
+    whatsapp_access_token: str = field(default="", repr=False)
+    whatsapp_verify_token: str = field(default="", repr=False)  # the subscription handshake
+    whatsapp_phone_number_id: str = ""
+    whatsapp_api_url: str = "https://graph.facebook.com/v21.0"
+    chatwoot_url: str = ""  # e.g. https://app.chatwoot.com
+    chatwoot_bot_token: str = field(default="", repr=False)  # the agent bot's access token
+    chatwoot_webhook_secret: str = field(default="", repr=False)  # checks X-Chatwoot-Signature
+    email_address: str = ""  # the support address customers write to (From of the replies)
+    email_imap_host: str = ""
+    email_imap_port: int = 993
+    email_imap_security: str = "ssl"  # "ssl", "starttls" or "none" (a local server only)
+    email_imap_user: str = ""
+    email_imap_password: str = field(default="", repr=False)
+    email_imap_folder: str = "INBOX"
+    email_smtp_host: str = ""
+    email_smtp_port: int = 587
+    email_smtp_security: str = "starttls"  # "ssl", "starttls" or "none"
+    email_smtp_user: str = ""
+    email_smtp_password: str = field(default="", repr=False)
+    email_poll_seconds: int = 60  # `faqbot mail`: seconds between two IMAP polls
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
@@ -195,6 +227,15 @@ class Settings:
         if unknown:
             raise SettingsError(f"handoff_rules: unknown rule {unknown[0]!r} "
                                 f"(rules: {', '.join(HANDOFF_RULES)})")
+        for name in ("email_imap_security", "email_smtp_security"):
+            if getattr(self, name) not in ("ssl", "starttls", "none"):
+                raise SettingsError(f"{name} must be 'ssl', 'starttls' or 'none', "
+                                    f"got {getattr(self, name)!r}")
+        for name in ("email_imap_port", "email_smtp_port", "email_poll_seconds"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if self.answer_cache_size < 0:
+            raise SettingsError(f"answer_cache_size must not be negative, got {self.answer_cache_size!r}")
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:

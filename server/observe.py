@@ -130,9 +130,11 @@ def install(app: Flask, settings: Settings, bot: Bot, store: Store) -> None:
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        route = request.url_rule.rule if request.url_rule else "unmatched"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        # The server's own time (W3C Server-Timing), read by eval/load.py and browsers' dev tools.
+        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.2f}"
+        route = request.url_rule.rule if request.url_rule else "unmatched"
         requests_total.labels(request.method, route, str(response.status_code)).inc()
         latency.labels(route).observe(elapsed)
         reply: Reply | None = g.get("reply")

@@ -282,7 +282,32 @@ def _paths() -> dict[str, Schema]:
         "/static/{name}": {"get": _op("Files of the widget and demo page", _file("*/*"), "400 404",
                                       params=[_param("name", "path", _STR)], any_query=True)},
         "/": {"get": _op("The demo store page", _file("text/html"), "", any_query=True)},
+        **_channel_paths(),
     }
+
+
+# --- messaging channels (server/channels.py, bot/channels) ---
+CHANNEL_NAMES = ("line", "telegram", "whatsapp", "chatwoot")
+
+
+def _channel_paths() -> dict[str, Schema]:
+    """The platforms' webhooks: bodies are the platform's own (checked by its adapter after the
+    signature), so no JSON schema of ours is imposed on them."""
+    handled = _obj({"ok": {"type": "boolean", "const": True}, "answered": _INT, "duplicates": _INT,
+                    "ignored": _INT})
+    signed = {"401": _error("The platform's signature or secret token is missing or wrong; nothing "
+                            "was read or stored"),
+              "404": _error("The channel is not configured")}
+    out: dict[str, Schema] = {}
+    for name in CHANNEL_NAMES:
+        op = _op(f"The {name} webhook: customers' messages answered on {name}", _json(handled), "400 413")
+        out[f"/v1/channels/{name}/webhook"] = {"post": {**op, "responses": {**op["responses"], **signed}}}
+    hub = [_param(f"hub.{x}", "query", _STR) for x in ("mode", "verify_token", "challenge")]
+    handshake = _op("WhatsApp's webhook verification: the challenge echoed for our verify token",
+                    _file("text/plain"), "400", params=hub)
+    out["/v1/channels/whatsapp/webhook"]["get"] = {**handshake, "responses": {
+        **handshake["responses"], "403": _error("Wrong verify token"), "404": signed["404"]}}
+    return out
 
 
 def observe_paths() -> dict[str, Schema]:

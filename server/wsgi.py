@@ -122,6 +122,10 @@ def serve(settings: Settings) -> None:
     app.install_sighup()
     # Escalations reach the help desks from a background worker, so no request waits on them.
     _, stop = start_background(app.store, settings)
+    # Replies on the messaging channels (bot/channels) leave from their outbox the same way.
+    from bot.channels import adapters
+    from bot.channels.outbox import start_background as start_channels
+    _, stop_channels = start_channels(app.store, settings, adapters(settings))
     # sync_every: the help center is synced into kb_path, re-indexed and reloaded on a schedule.
     from bot.kb_sync import start_sync
     sync = start_sync(settings, app.encoder, app.reload) if settings.sync_every else None
@@ -139,6 +143,7 @@ def serve(settings: Settings) -> None:
                        clear_untrusted_proxy_headers=False)
     finally:
         stop.set()
+        stop_channels.set()
         if sync is not None:
             sync.stop()
 

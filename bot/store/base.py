@@ -8,9 +8,9 @@ leaves a handed-off session without its escalation or an escalation that is neve
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
-from bot.records import ApiKey, Contact, Delivery, Escalation, Feedback, Session, Turn
+from bot.records import ApiKey, ChannelDelivery, Contact, Delivery, Escalation, Feedback, Session, Turn
 
 
 class Store(Protocol):
@@ -115,5 +115,34 @@ class Store(Protocol):
     def delete_session(self, session_id: str) -> dict[str, int]:
         """Erase the session: its turns, feedback, escalations and their deliveries. Counts of
         rows deleted by kind; all zeros for an unknown session."""
+
+    # --- messaging channels (bot/channels; queries in bot.store.channel_sql) ---
+    def claim_channel_message(self, channel: str, message_id: str, session_id: str, at: float) -> bool:
+        """False when the platform's message was already claimed (answered once)."""
+
+    def release_channel_message(self, channel: str, message_id: str) -> None: ...
+
+    def set_channel_address(self, session_id: str, channel: str, address: dict[str, Any],
+                            at: float) -> None: ...
+
+    def channel_session(self, session_id: str) -> tuple[str, dict[str, Any], list[list[str]]] | None: ...
+
+    def set_channel_choices(self, session_id: str, choices: Sequence[tuple[str, str]]) -> None: ...
+
+    def channel_of_sessions(self) -> dict[str, str]: ...
+
+    def add_channel_sends(self, session_id: str, channel: str, parts: Sequence[dict[str, Any]],
+                          at: float) -> list[int]: ...
+
+    def lease_channel_sends(self, now: float, lease_seconds: float, limit: int) -> list[ChannelDelivery]: ...
+
+    def mark_channel_sent(self, outbox_id: int, now: float) -> None: ...
+
+    def mark_channel_failed(self, outbox_id: int, error: str, retry_at: float | None) -> None: ...
+
+    def channel_sends(self, status: str | None = None,
+                      session_id: str | None = None) -> list[ChannelDelivery]: ...
+
+    def relay_agent_turns(self, now: float, limit: int = 100) -> int: ...
 
     def close(self) -> None: ...

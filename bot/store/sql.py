@@ -29,13 +29,14 @@ from bot.records import (
     Turn,
 )
 from bot.store import rows as r
-from bot.store.connection import SqlConnection, Tx
+from bot.store.channel_sql import ChannelQueries
+from bot.store.connection import Tx
 from kb.errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
 
 
-class SqlStore(SqlConnection):
+class SqlStore(ChannelQueries):
     """The `Store` protocol over SQL; see bot.store.base for what each method promises."""
 
     # --- sessions and transcripts ---
@@ -329,6 +330,7 @@ class SqlStore(SqlConnection):
         with self._tx("delete_session") as tx:
             # Children before parents, so the foreign keys hold at every step.
             return {
+                **self.delete_channel_session(tx, session_id),
                 "deliveries": tx.run("DELETE FROM deliveries WHERE escalation_id IN (SELECT escalation_id "
                                      "FROM escalations WHERE session_id = ?)", session_id),
                 "escalations": tx.run("DELETE FROM escalations WHERE session_id = ?", session_id),

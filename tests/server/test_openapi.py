@@ -73,6 +73,9 @@ def test_every_operation_documents_its_errors_and_auth(doc: dict[str, Any]) -> N
             assert op["security"] == [{"agentKey": []}] and {"401", "403"} <= codes, (method, path)
         elif path == "/metrics":  # metrics_key, or this machine only
             assert "security" not in op and {"401", "403"} <= codes
+        elif path.startswith("/v1/channels/"):  # a platform's webhook: its signature, else 401
+            assert "security" not in op and "404" in codes, (method, path)
+            assert "401" in codes if method == "post" else "403" in codes, (method, path)
         elif any(p["name"] == "X-Session-Token" for p in op.get("parameters", [])):
             # A session's: a keyless caller's token (403 when it is not theirs), a help desk's key.
             assert "security" not in op and {"401", "403"} <= codes, (method, path)

@@ -38,6 +38,9 @@ GIFT_CARD = """
     """
 
 
+GIFT_QUESTION = "how do i redeem a gift card"
+
+
 def load_in_background(base: str, clients: int, seconds: float) -> tuple[threading.Thread, list[LoadResult]]:
     results: list[LoadResult] = []
     thread = threading.Thread(
@@ -50,6 +53,10 @@ def reindex_under_load(base: str, kb: Path, env: dict[str, str], hup: Callable[[
     """Add an article, `faqbot index`, SIGHUP while 8 clients ask; the load's result."""
     before = healthz(base)
     assert before is not None
+    # Asked twice before the reindex, so the answer cache holds its ranking from the old index.
+    for _ in range(2):
+        old = requests.post(f"{base}/v1/answer", json={"question": GIFT_QUESTION}, timeout=10).json()
+        assert (old.get("answer") or {}).get("article_id") != "gift-cards"
     thread, results = load_in_background(base, clients=8, seconds=12)
     time.sleep(1)
     write_kb(kb, {"en/gift-cards.md": GIFT_CARD})
@@ -58,6 +65,10 @@ def reindex_under_load(base: str, kb: Path, env: dict[str, str], hup: Callable[[
     wait_until(lambda: (healthz(base) or {}).get("index_version") != before["index_version"]
                and requests.get(f"{base}/v1/articles/gift-cards", timeout=5).ok, 60, "the new index")
     thread.join(60)
+    # The reload started from an empty cache: every worker answers from the new index.
+    for _ in range(4):
+        new = requests.post(f"{base}/v1/answer", json={"question": GIFT_QUESTION}, timeout=10).json()
+        assert new["answer"]["article_id"] == "gift-cards", new
     assert results, "the load thread failed"
     return results[0]
 
