@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 _CUSTOMER_NOTES = {"handed_back"}
 _POPULAR_TTL, _POPULAR_WINDOW = 600.0, 30 * 86400.0
 _TOPICS = 4  # popular articles offered with a greeting or "help"
+_NEXT_BEST_FLOOR = 0.05  # "not helpful": other articles at least this likely are worth a look
 
 
 class Desk:
@@ -134,7 +135,8 @@ class Desk:
         said = self._said(sid, text, lang)
         last = last_bot_turn(self.store.transcript(sid))
         if last is not None and last.decision == Decision.OFFERED:
-            if talk.acts & {Act.YES, Act.ACK} and not talk.acts & {Act.NO, Act.WITHDRAW}:
+            # "yes", "ok", "sure please" take the offer; "ok thanks" or "thanks, bye" close the topic.
+            if (Act.YES in talk.acts or talk.acts == {Act.ACK}) and not talk.acts & {Act.NO, Act.WITHDRAW}:
                 return self.handoffs.escalate(sid, lang, Trigger(Reason.OFFER_ACCEPTED, Priority.NORMAL),
                                               None, started, contact, said=said)
             if talk.acts & {Act.NO, Act.WITHDRAW}:
@@ -229,8 +231,24 @@ class Desk:
                                        time.perf_counter(), None, said=note)
                 return FeedbackResult(sid, reply.state, reply.notice, reply.escalation)
             self.store.add_turn(note)
+            if session.state == BOT:
+                nexts = self._next_best(turns, turn_id, lang)
+                notice = message("ui.next_best", lang) if nexts else message("offer.person", lang)
+                return FeedbackResult(sid, session.state, notice, None, nexts)
         open_esc = self.store.open_escalation(sid) if session.state == HANDED_OFF else None
         return FeedbackResult(sid, session.state, message("ui.thanks_feedback", lang), open_esc)
+
+    def _next_best(self, turns: Sequence[Turn], turn_id: int, lang: str) -> tuple[Suggestion, ...]:
+        """After "not helpful": the likeliest other articles for the question that got the answer."""
+        at = next((i for i, t in enumerate(turns) if t.turn_id == turn_id), None)
+        asked = next((t for t in reversed(turns[:at]) if t.role == Role.CUSTOMER), None) if at else None
+        if asked is None or asked.reason == Reason.CHOSEN or not asked.text.strip():
+            return ()
+        shown_before = {t.article_id for t in turns if t.role == Role.BOT and t.article_id}
+        hits = [h for h in self.bot.rank(asked.text, lang)
+                if h.article_id not in shown_before and h.confidence >= _NEXT_BEST_FLOOR][:2]
+        return tuple(Suggestion(h.article_id, v.lang, v.title, round(h.confidence, 4))
+                     for h in hits for v in (self.bot.version(h.article_id, lang),))
 
     def transcript(self, session_id: str, after: int = 0) -> tuple[Session, list[Turn]]:
         """The turns after `after`, for the customer's widget (the edge has checked the session is

@@ -307,6 +307,8 @@ MESSAGES = {
 }
 
 MESSAGES.update(CONVERSATION)  # small talk, offers and the conversation widget (bot/talk_messages.py)
+# The widget says when a person will reply in the browser's time zone, with the server's sentences.
+MESSAGES.update({"ui.reply_by": MESSAGES["reply_by"], "ui.out_of_hours": MESSAGES["out_of_hours"]})
 
 
 def catalog_languages() -> list[str]:

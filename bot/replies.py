@@ -49,6 +49,7 @@ class FeedbackResult:
     state: str
     notice: str
     escalation: Escalation | None = None  # when this rating made it two unhelpful answers in a row
+    suggestions: tuple[Suggestion, ...] = ()  # "not helpful": the next-best articles for the question
 
 
 def new_session_id() -> str:

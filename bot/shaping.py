@@ -2,10 +2,11 @@
 
 The passage is the section whose indexed text is closest to the question (the retrieval's own
 best unit when it was a section, else the article's sections scored against the question's
-vector), shown as its Markdown with its heading in bold. A section too long for a chat bubble is
-cut to a few blocks (list items, paragraphs, sentences: sentencex splits sentences, except in
-Thai, which ends a sentence with a space) around the block sharing most words with the question.
-A one-line intro is joined by the section after it, so a passage always says something.
+vector; one-line sections only when there is nothing else), as Markdown after its heading in bold
+(unless it is the article's first section). A section too long for a chat bubble is cut to a few
+blocks (list items, paragraphs, sentences: sentencex splits sentences, except in Thai, which ends
+a sentence with a space) around the block sharing most words with the question. A one-line intro
+is joined by the section after it, so a passage always says something.
 """
 
 from __future__ import annotations
@@ -82,16 +83,16 @@ class Shaper:
             return None
         if vector is None:
             return next(iter(headings))
+        # A one-line section ("See [another article]") says too little to be the answer alone.
+        sized = {h for h, text in sections(article.body) if _words(text) >= _MIN_WORDS}
+        pool = [h for h in headings if h in sized] or list(headings)
         matrix = self._matrix()
         q = np.asarray(vector(), dtype=np.float32)
-        return max(headings, key=lambda h: float(np.max(matrix[headings[h]] @ q)))
+        return max(pool, key=lambda h: float(np.max(matrix[headings[h]] @ q)))
 
     def passage(self, article: Article, question: str = "", lang: str = "",
                 vector: Callable[[], np.ndarray] | None = None, unit: int = -1) -> str:
-        """The Markdown passage of `article` that answers `question` (its whole body when the body
-        already fits)."""
-        if weighted_length(plain_text(article.body)) <= PASSAGE_BUDGET:
-            return article.body.strip()
+        """The Markdown passage of `article` that answers `question`: its best section's text."""
         parts = sections(article.body)
         if not parts:
             return article.body.strip()
@@ -101,7 +102,10 @@ class Shaper:
         chosen = [(parts[at][0], text)]
         if _words(text) < _MIN_WORDS and at + 1 < len(parts):
             chosen.append((parts[at + 1][0], self._fit(parts[at + 1][1], question, lang or article.lang)))
-        return "\n\n".join(f"**{h}**\n\n{t}" if h else t for h, t in chosen).strip()
+        # The chat shows the title above the passage; a later section's heading says which part
+        # of the article this is ("Signed up with Apple or Google?").
+        first = parts[0][0]
+        return "\n\n".join(f"**{h}**\n\n{t}" if h and h != first else t for h, t in chosen).strip()
 
     def _fit(self, markdown: str, question: str, lang: str) -> str:
         """The section, or the run of its blocks around the one closest to the question."""

@@ -167,11 +167,4 @@ CONVERSATION: dict[str, dict[str, str]] = {
         "ar": "قد يصل ردنا بعد مغادرتك، لذا اترك بريدك الإلكتروني ليصلك.",
         "he": "התשובה עשויה להגיע אחרי שתעזבו, אז השאירו אימייל והיא תגיע אליכם.",
     },
-    # {when}: formatted by the widget in the browser's time zone.
-    "ui.reply_by": {
-        "en": "A person will reply by {when}.", "th": "เจ้าหน้าที่จะตอบกลับภายใน {when} ค่ะ",
-        "et": "Eeldatav vastuse aeg: {when}.", "zh-TW": "客服人員將於{when}前回覆您。",
-        "zh-CN": "客服人员将在{when}前回复您。", "ar": "سيرد عليك أحد الموظفين بحلول {when}.",
-        "he": "נציג יענה עד {when}.",
-    },
 }

@@ -220,7 +220,10 @@ def _paths() -> dict[str, Schema]:
     started = _obj({"session_id": _STR, "session_token": _STR})
     feedback = _obj({"ok": {"type": "boolean", "const": True}, "session_id": _STR,
                      "state": enum(SessionState), "notice": _STR,
-                     "escalation": _nullable(_ref("Escalation"))})
+                     "escalation": _nullable(_ref("Escalation")),
+                     "suggestions": {"type": "array", "description": "not helpful: the next-best articles",
+                                     "items": _obj({"article_id": _STR, "lang": _STR, "title": _STR,
+                                                    "confidence": _NUM})}})
     hits = _obj({"hits": {"type": "array", "items": _obj({
         "article_id": _STR, "lang": _STR, "title": _STR, "snippet": _STR, "url": _STR, "score": _NUM})}})
     popular = _obj({"articles": {"type": "array", "items": _obj({

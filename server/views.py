@@ -49,4 +49,5 @@ def reply_time(t: ReplyTime) -> dict[str, Any]:
 
 def feedback(r: FeedbackResult) -> dict[str, Any]:
     return {"ok": True, "session_id": r.session_id, "state": r.state, "notice": r.notice,
-            "escalation": escalation(r.escalation) if r.escalation else None}
+            "escalation": escalation(r.escalation) if r.escalation else None,
+            "suggestions": [asdict(x) for x in r.suggestions]}
