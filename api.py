@@ -14,7 +14,7 @@ from bot.desk import Desk
 from bot.sessions import session_tokens
 from bot.store import Store, open_store
 from kb.settings import Settings
-from server import agent, channels, customer, errors, limits, observe, pages
+from server import agent, channels, console, customer, errors, limits, observe, pages
 from server.context import EXTENSION, Services
 from server.input import RequestChecker
 from server.openapi import MAX_BODY_BYTES, observe_paths, openapi_document
@@ -35,9 +35,10 @@ def create_app(settings: Settings, bot: Bot | None = None, store: Store | None =
     errors.install(app, settings)
     for blueprint in (customer.bp, agent.bp, pages.bp):
         app.register_blueprint(blueprint)
+    console.install(app)  # /console: the agents' inbox, conversation and admin pages
     limits.install(app, settings, store)
     observe.install(app, settings, bot, store)  # adds /metrics and /readyz
-    document = openapi_document(settings, extra_paths=observe_paths())
+    document = openapi_document(settings, extra_paths={**observe_paths(), **console.console_paths(app)})
     checker = RequestChecker(document, store)
     app.before_request(checker.check_parameters)
     app.extensions[EXTENSION] = Services(settings, bot, store, Desk(bot, store, settings),

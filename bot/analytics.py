@@ -50,6 +50,9 @@ class Report:
     totals: Stats
     by_day_lang: tuple[Stats, ...]
     top_unanswered: tuple[tuple[str, str, int], ...]  # (question, language, times asked)
+    # Totals per channel the conversations came in on: "widget" (the widget and the answer API),
+    # "line", "telegram", "whatsapp", "chatwoot", "email" (bot/channels).
+    by_channel: dict[str, Stats] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -124,4 +127,10 @@ def analytics(store: Store, since: float | None = None, until: float | None = No
     everyone = [sid for ids in groups.values() for sid in ids]
     totals = _stats("all", "all", everyone, turns, escalations, feedback)
     common = tuple((q, lang, n) for (q, lang), n in unanswered.most_common(top))
-    return Report(since, until, totals, rows, common)
+    channel_of = store.channel_of_sessions()
+    channels: dict[str, list[str]] = defaultdict(list)
+    for sid in everyone:
+        channels[channel_of.get(sid, "widget")].append(sid)
+    by_channel = {name: _stats("all", "all", ids, turns, escalations, feedback)
+                  for name, ids in sorted(channels.items())}
+    return Report(since, until, totals, rows, common, by_channel)

@@ -11,8 +11,9 @@ from bot.records import ApiKey
 from bot.store import Store
 from kb.errors import AuthError, ForbiddenError, RequestError, shown
 
-ROLES = ("helpdesk", "agent", "admin")
-# An admin may do what an agent may, an agent what a help desk may.
+ROLES = ("helpdesk", "agent", "manager", "admin")
+# Ranked: an admin may do what a manager may, a manager (insights pages, issue 22) what an agent
+# may, an agent what a help desk may.
 _RANK = {role: i for i, role in enumerate(ROLES)}
 _KEY = re.compile(r"^fqb_([a-f0-9]{8})_([A-Za-z0-9_-]{32,})$")
 
@@ -35,6 +36,11 @@ def create_key(store: Store, role: str, name: str, now: float | None = None) -> 
     return record, secret
 
 
+def may_act_as(role: str, needs: str) -> bool:
+    """Whether a key of `role` may do what needs a `needs` key."""
+    return _RANK[role] >= _RANK[needs]
+
+
 def authenticate(store: Store, authorization: str | None, needs: str) -> ApiKey:
     """The key in an `Authorization: Bearer ...` header, if it may act as `needs`."""
     if not authorization:
@@ -46,6 +52,6 @@ def authenticate(store: Store, authorization: str | None, needs: str) -> ApiKey:
     key = store.key_for_hash(hash_secret(token))
     if key is None:
         raise AuthError("unknown or revoked API key")
-    if _RANK[key.role] < _RANK[needs]:
+    if not may_act_as(key.role, needs):
         raise ForbiddenError(f"a {key.role} key may not do this; it needs a {needs} key")
     return key

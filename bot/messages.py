@@ -111,6 +111,32 @@ MESSAGES = {
         "ar": "أنت تتحدث مع المساعد الآلي مرة أخرى.",
         "he": "חזרת לשוחח עם העוזר הווירטואלי.",
     },
+    # --- e-mail follow-ups of agent replies the customer has not seen (bot/followup.py) ---
+    "followup_subject": {
+        "en": "A reply from our support team",
+        "th": "ทีมงานตอบกลับคำถามของคุณแล้วค่ะ",
+        "et": "Meie klienditoe vastus",
+        "zh-TW": "客服團隊已回覆您",
+        "zh-CN": "客服团队已回复您",
+        "ar": "رد من فريق الدعم لدينا",
+        "he": "תשובה מצוות התמיכה שלנו",
+    },
+    "followup_body": {
+        "en": "{agent} from our team replied:\n\n{text}\n\nTo continue the conversation, open this link: "
+              "{link}\nReplies to this email do not reach us; please answer in the chat.",
+        "th": "{agent} จากทีมงานตอบกลับแล้วค่ะ:\n\n{text}\n\nหากต้องการคุยต่อ กรุณาเปิดลิงก์นี้: {link}\n"
+              "การตอบกลับอีเมลฉบับนี้จะไม่ถึงทีมงาน กรุณาตอบในแชตค่ะ",
+        "et": "{agent} meie meeskonnast vastas:\n\n{text}\n\nVestluse jätkamiseks avage see link: {link}\n"
+              "Sellele kirjale vastamine meieni ei jõua, palun vastake vestluses.",
+        "zh-TW": "{agent}（客服團隊）回覆了您：\n\n{text}\n\n如要繼續對話，請開啟此連結：{link}\n"
+                 "回覆這封郵件將無法送達我們，請在對話視窗中回覆。",
+        "zh-CN": "{agent}（客服团队）回复了您：\n\n{text}\n\n如需继续对话，请打开此链接：{link}\n"
+                 "回复这封邮件将无法送达我们，请在对话窗口中回复。",
+        "ar": "رد {agent} من فريقنا:\n\n{text}\n\nلمتابعة المحادثة، افتح هذا الرابط: {link}\n"
+              "الردود على هذه الرسالة لا تصل إلينا؛ يُرجى الرد في المحادثة.",
+        "he": "{agent} מהצוות שלנו השיב/ה:\n\n{text}\n\nכדי להמשיך את השיחה, פתחו את הקישור: {link}\n"
+              "תשובות למייל הזה לא מגיעות אלינו; נא להשיב בצ'אט.",
+    },
     "form_received": {
         "en": "Thanks! Our team has your request.",
         "th": "ขอบคุณค่ะ ทีมงานได้รับคำขอของคุณแล้ว",
@@ -318,6 +344,11 @@ def catalog_languages() -> list[str]:
 
 def _pick(texts: dict[str, str], lang: str) -> str:
     return texts.get(lang) or texts.get(base_lang(lang)) or texts["en"]
+
+
+def pick_text(texts: dict[str, str], lang: str) -> str:
+    """The text for `lang` among `texts` (by language), else its base language's, else English."""
+    return _pick(texts, lang)
 
 
 def message(key: str, lang: str, **values: str) -> str:

@@ -8,7 +8,8 @@ from enum import StrEnum
 from kb.handoff import PRIORITIES, Priority
 
 __all__ = ["BOT", "CLAIMED", "DEAD", "DELIVERED", "HANDED_OFF", "OPEN", "PENDING", "PRIORITIES",
-           "RESOLVED", "ROLES", "DeliveryStatus", "EscalationStatus", "Priority", "Role", "SessionState"]
+           "RESOLVED", "ROLES", "DeliveryStatus", "EscalationSort", "EscalationStatus", "Priority", "Role",
+           "SessionState"]
 
 
 class SessionState(StrEnum):
@@ -145,7 +146,7 @@ class Delivery:
 @dataclass(frozen=True)
 class ApiKey:
     key_id: str  # public part, shown in listings
-    role: str  # "helpdesk" | "agent" | "admin"
+    role: str  # "helpdesk" | "agent" | "manager" | "admin" (bot.keys.ROLES)
     name: str
     created_at: float
     revoked_at: float | None = None
@@ -166,3 +167,35 @@ class ChannelDelivery:
     created_at: float
     last_error: str = ""
     delivered_at: float | None = None
+
+
+class EscalationSort(StrEnum):
+    """Orders of the agents' escalation list; the first is the default."""
+
+    OVERDUE = "overdue"  # expected reply time first (none last), then the oldest
+    OLDEST = "oldest"
+    NEWEST = "newest"
+    PRIORITY = "priority"  # urgent first, then by expected reply time
+
+
+@dataclass(frozen=True)
+class EscalationQuery:
+    """Which escalations the agents' list shows; None (or empty) means no filter."""
+
+    statuses: tuple[str, ...] = ()  # EscalationStatus values
+    queue: str | None = None
+    language: str | None = None
+    priority: str | None = None
+    reason: str | None = None
+    assigned_to: str | None = None  # an agent's name, or "" for nobody
+    customer_replied: bool | None = None  # the customer wrote after the last agent reply
+    sort: str = EscalationSort.OVERDUE
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class EscalationItem:
+    """An escalation in the list (its transcript is left out: the detail view has it)."""
+
+    escalation: Escalation
+    customer_replied_at: float | None  # the customer's newest message since the last agent reply

@@ -93,6 +93,11 @@ def report(obj: Ctx, since: str | None, until: str | None, as_json: bool) -> Non
         click.echo(f"{s.day:<10} {s.lang:<6} {s.conversations:>5} {_pct(s.auto_resolution_rate):>6} "
                    f"{_pct(s.escalation_rate):>6} {_num(s.csat_avg, 1):>5} {_num(s.response_ms_p50):>7} "
                    f"{_num(s.response_ms_p95):>7}  {reasons}")
+    if len(result.by_channel) > 1 or set(result.by_channel) - {"widget"}:
+        click.echo("\nBy channel:")
+        for name, c in result.by_channel.items():
+            click.echo(f"  {name:<9} {c.conversations:>5} conversations, auto "
+                       f"{_pct(c.auto_resolution_rate)}%, escalated {_pct(c.escalation_rate)}%")
     if result.top_unanswered:
         click.echo("\nTop unanswered questions:")
         for question, lang, n in result.top_unanswered:
@@ -130,7 +135,8 @@ def keys() -> None:
 
 
 @keys.command("create")
-@click.option("--role", type=click.Choice(["helpdesk", "agent", "admin"]), required=True)
+@click.option("--role", type=click.Choice(["helpdesk", "agent", "manager", "admin"]), required=True,
+              help="helpdesk < agent < manager (insights) < admin: each may do what the one before may.")
 @click.option("--name", required=True, help="Who or what uses the key (shown as the agent's name).")
 @click.pass_obj
 def keys_create(obj: Ctx, role: str, name: str) -> None:
@@ -198,4 +204,36 @@ def deliveries_retry(obj: Ctx, delivery_ids: tuple[int, ...]) -> None:
     click.echo(f"Requeued {len(delivery_ids)} deliveries.")
 
 
-COMMANDS = (deliver, report, privacy, keys, deliveries)
+@click.command()
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@click.option("--every", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds between two runs.")
+@click.pass_obj
+def followups(obj: Ctx, once: bool, every: float) -> None:
+    """E-mail agent replies the customer has not seen within email_after_minutes.
+
+    `faqbot serve` runs this in the background already; run it on its own under gunicorn or when
+    several servers share one store (one instance is enough)."""
+    import time
+
+    from bot.followup import run_forever, send_due
+    from bot.sessions import session_tokens
+
+    settings = obj.settings()
+    if not settings.email_after_minutes:
+        raise click.ClickException("email_after_minutes is 0: follow-up e-mails are off")
+    with _store(obj) as store:
+        tokens = session_tokens(settings, store)
+        if once:
+            counts = send_due(store, settings, tokens, time.time())
+            click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + ".", err=True)
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        click.echo(f"e-mailing unseen agent replies after {settings.email_after_minutes} min; "
+                   "Ctrl-C stops", err=True)
+        run_forever(store, settings, tokens, stop, time.time, every)
+
+
+COMMANDS = (deliver, report, privacy, keys, deliveries, followups)

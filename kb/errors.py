@@ -104,3 +104,10 @@ class StoreError(FaqbotError):
 
     status = 503
     code = "store_unavailable"
+
+
+class MailboxError(FaqbotError):
+    """The email channel's mailbox cannot be read (host, login, folder)."""
+
+    status = 503
+    code = "mailbox_unavailable"

@@ -163,6 +163,11 @@ class Settings:
     email_smtp_user: str = ""
     email_smtp_password: str = field(default="", repr=False)
     email_poll_seconds: int = 60  # `faqbot mail`: seconds between two IMAP polls
+    # --- the agent console (/console) and e-mail follow-ups of agent replies (issue 21); the
+    # follow-ups go out through the email channel's SMTP settings (email_smtp_*, From email_address).
+    console_idle_minutes: int = 30  # a console session unused this long is signed out
+    public_url: str = ""  # where customers reach the site, for links in follow-up e-mails
+    email_after_minutes: int = 0  # e-mail an agent reply the customer has not seen after this (0: off)
 
     def __post_init__(self) -> None:
         for name, parse in TABLES.items():
@@ -236,6 +241,7 @@ class Settings:
                 raise SettingsError(f"{name} must be positive, got {getattr(self, name)!r}")
         if self.answer_cache_size < 0:
             raise SettingsError(f"answer_cache_size must not be negative, got {self.answer_cache_size!r}")
+        self._check_console()
         if self.passage_budget < 50:
             raise SettingsError(f"passage_budget must be at least 50, got {self.passage_budget!r}")
         try:
@@ -246,6 +252,15 @@ class Settings:
                                                 for k, v in getattr(self, name).items()})
         except LanguageCodeError as e:
             raise SettingsError(str(e)) from None
+
+    def _check_console(self) -> None:
+        if self.console_idle_minutes < 1:
+            raise SettingsError(f"console_idle_minutes must be positive, got {self.console_idle_minutes!r}")
+        if self.email_after_minutes < 0:
+            raise SettingsError(f"email_after_minutes must not be negative, got {self.email_after_minutes!r}")
+        if self.email_after_minutes and not (self.email_smtp_host and self.email_address and self.public_url):
+            raise SettingsError("email_after_minutes needs email_smtp_host, email_address (the sender) "
+                                "and public_url (the link back to the conversation)")
 
     def threshold_override(self, lang: str | None) -> tuple[float, str, str] | None:
         """The answer threshold these settings impose on `lang` (None: any language without its

@@ -25,13 +25,15 @@ apt_install() {
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install "store tests" postgresql
 # Shared rate limits are tested against a real Redis server the tests start themselves.
 [ -x /usr/bin/redis-server ] || apt_install "rate-limit tests" redis-server
+# The email channel is tested against a real IMAP server (Dovecot) the tests start themselves.
+[ -x /usr/sbin/dovecot ] || apt_install "email channel tests" dovecot-imapd
 # Headless Chromium needs Thai and CJK fonts for the widget tests and screenshots.
 # (no `fc-list | grep -q`: grep's early exit fails the pipe under pipefail, reinstalling every run)
 if [ -z "$(fc-list :lang=th 2>/dev/null)" ] || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   apt_install "Thai and CJK text in the browser" fonts-thai-tlwg fonts-noto-cjk
 fi
 # axe-core (accessibility checks) comes from npm, pinned, when tests/web first needs it.
-export FAQBOT_REQUIRE_BROWSER=1 FAQBOT_REQUIRE_POSTGRES=1 FAQBOT_REQUIRE_REDIS=1
+export FAQBOT_REQUIRE_BROWSER=1 FAQBOT_REQUIRE_POSTGRES=1 FAQBOT_REQUIRE_REDIS=1 FAQBOT_REQUIRE_DOVECOT=1
 echo "==> ruff" >&2
 .venv/bin/ruff check .
 echo "==> mypy" >&2

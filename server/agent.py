@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from bot.analytics import analytics
+from bot.records import EscalationQuery, EscalationSort
 from server import views
 from server.context import acting, body, services
 from server.input import query, time_query
@@ -14,9 +15,16 @@ bp = Blueprint("agent", __name__)
 
 @bp.get("/v1/agent/escalations")
 def list_escalations() -> Response:
-    acting()
-    found = services().store.escalations(query("status"), query("queue"), query("limit", 50))
-    return jsonify(escalations=[views.escalation(e, full=True) for e in found])
+    agent = acting()
+    assigned = query("assigned_to")
+    replied = query("customer_replied")
+    found = services().agents.escalations(EscalationQuery(
+        statuses=(query("status"),) if query("status") else (), queue=query("queue"),
+        language=query("language"), priority=query("priority"), reason=query("reason"),
+        assigned_to={"me": agent, "none": ""}.get(assigned, assigned),
+        customer_replied=None if replied is None else replied == "true",
+        sort=query("sort", EscalationSort.OVERDUE), limit=query("limit", 50)))
+    return jsonify(escalations=[views.escalation_item(item) for item in found])
 
 
 @bp.get("/v1/agent/escalations/<escalation_id>")
@@ -39,7 +47,7 @@ def resolve(escalation_id: str) -> Response:
 def agent_reply(session_id: str) -> tuple[Response, int]:
     agent = acting()
     turn = services().agents.reply(session_id, agent, body()["text"])
-    return jsonify(views.turn(turn)), 201
+    return jsonify(views.turn(turn, services().store.display_names([agent]))), 201
 
 
 @bp.post("/v1/agent/sessions/<session_id>/release")

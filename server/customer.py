@@ -82,9 +82,14 @@ def feedback() -> Response:
 
 @bp.get("/v1/sessions/<session_id>")
 def session(session_id: str) -> Response:
-    info, turns = services().desk.transcript(_session(session_id), query("after", 0))
+    s = services()
+    info, turns = s.desk.transcript(_session(session_id), query("after", 0))
+    if turns and not request.headers.get("Authorization"):
+        # The customer's widget has now shown these: no e-mail follow-up for them (bot/followup.py).
+        s.store.mark_seen(info.session_id, max(t.turn_id for t in turns), s.desk.clock())
+    names = s.store.display_names([t.agent for t in turns if t.agent])
     return jsonify(session_id=info.session_id, state=info.state, language=info.lang,
-                   turns=[views.turn(t) for t in turns])
+                   turns=[views.turn(t, names) for t in turns])
 
 
 @bp.post("/v1/search")

@@ -23,7 +23,7 @@ from bot.limits import (
     TURN_ID_MAX,
     text_limits,
 )
-from bot.records import EscalationStatus, Priority, Role, SessionState
+from bot.records import EscalationSort, EscalationStatus, Priority, Role, SessionState
 from bot.types import SENSITIVE, THRESHOLD_SCOPES, THRESHOLD_SOURCES, Decision, Reason
 from kb.handoff import HandoffPolicy
 from kb.settings import Settings
@@ -98,7 +98,7 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
         "Turn": _obj({"turn_id": _INT, "role": enum(Role), "text": _STR, "at": _TIME, "lang": _STR,
                       "decision": _nullable(enum(Decision)), "article_id": _nullable(_STR),
                       "confidence": _nullable(_NUM), "agent": _nullable(_STR),
-                      "reason": _nullable(_STR)}),
+                      "agent_name": _nullable(_STR), "reason": _nullable(_STR)}),
         "Contact": contact,
         "Escalation": _obj(escalation),
         "EscalationDetail": _obj({
@@ -107,6 +107,12 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
             "candidates": {"type": "array", "items": _obj({"article_id": _STR, "title": _STR,
                                                            "confidence": _NUM})},
             "transcript": {"type": "array", "items": _ref("Turn")}}),
+        "EscalationItem": _obj({
+            **escalation, "language": _STR, "created_at": _TIME, "updated_at": _TIME,
+            "agent": _nullable(_STR), "contact": _ref("Contact"), "message": _STR,
+            "candidates": {"type": "array", "items": _obj({"article_id": _STR, "title": _STR,
+                                                           "confidence": _NUM})},
+            "customer_replied_at": _TIME}),
         "Article": _obj(article),
         "AnswerArticle": _obj({**article, "passage": {
             "type": "string", "description": "the section or sentences of body that answer the question"}}),
@@ -234,12 +240,24 @@ def _paths() -> dict[str, Schema]:
                    "rtl": {"type": "array", "items": _STR},
                    "strings": {"type": "object", "additionalProperties": {
                        "type": "object", "additionalProperties": _STR}}})
-    escalations = _obj({"escalations": {"type": "array", "items": _ref("EscalationDetail")}})
+    escalations = _obj({"escalations": {"type": "array", "items": _ref("EscalationItem")}})
     escalations_params = [_param("status", "query", enum(EscalationStatus)),
                           _param("queue", "query", _STR),
+                          _param("language", "query", _STR),
+                          _param("priority", "query", enum(Priority)),
+                          _param("reason", "query", reason_schema()),
+                          _param("assigned_to", "query", {
+                              "type": "string", "minLength": 1, "maxLength": 100,
+                              "description": "an agent's name, 'me' or 'none'"}),
+                          _param("customer_replied", "query", {
+                              "type": "string", "enum": ["true", "false"],
+                              "description": "true (the customer wrote since the last agent reply) "
+                                             "or false"}),
+                          _param("sort", "query", enum(EscalationSort)),
                           _param("limit", "query", _int(1, ESCALATIONS_PAGE_MAX))]
     released = _obj({"session_id": _STR, "state": enum(SessionState)})
-    report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered"]}
+    report = {"type": "object", "required": ["since", "until", "totals", "by_day_lang", "top_unanswered",
+                                          "by_channel"]}
     when = {"type": "string", "description": "an ISO 8601 date or time"}
     since_until = [_param("since", "query", when), _param("until", "query", when)]
     return {
@@ -265,8 +283,9 @@ def _paths() -> dict[str, Schema]:
         "/v1/articles/{article_id}": {"get": _op("One article in the best language",
                                                  _json(_ref("Article")), "400 404", params=article_params)},
         "/v1/widget/config": {"get": _op("Widget languages and UI strings", _json(config), "")},
-        "/v1/agent/escalations": {"get": _op("Escalations, newest first", _json(escalations), "400",
-                                             params=escalations_params, agent=True)},
+        "/v1/agent/escalations": {"get": _op(
+            "Escalations without transcripts, most overdue first (sort: overdue, oldest, newest, priority)",
+            _json(escalations), "400", params=escalations_params, agent=True)},
         "/v1/agent/escalations/{escalation_id}": {"get": _op("One escalation", detail, "400 404",
                                                              params=esc, agent=True)},
         "/v1/agent/escalations/{escalation_id}/claim": {"post": _op(

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from bot.desk import FeedbackResult, Reply
-from bot.records import Escalation, Turn
+from bot.records import Escalation, EscalationItem, Turn
 from bot.replies import ReplyTime
 from bot.timestamps import iso
 
 
-def turn(t: Turn) -> dict[str, Any]:
+def turn(t: Turn, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`names`: agents' display names (the store's), shown to customers instead of key names."""
     return {"turn_id": t.turn_id, "role": t.role, "text": t.text, "at": iso(t.at), "lang": t.lang,
             "decision": t.decision or None, "article_id": t.article_id or None,
-            "confidence": t.confidence, "agent": t.agent or None, "reason": t.reason or None}
+            "confidence": t.confidence, "agent": t.agent or None,
+            "agent_name": (names or {}).get(t.agent, t.agent) if t.agent else None,
+            "reason": t.reason or None}
 
 
-def escalation(e: Escalation, full: bool = False) -> dict[str, Any]:
+def escalation(e: Escalation, full: bool = False, names: Mapping[str, str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "escalation_id": e.escalation_id, "session_id": e.session_id, "queue": e.queue,
         "reason": e.reason, "priority": e.priority, "status": e.status,
@@ -26,7 +30,15 @@ def escalation(e: Escalation, full: bool = False) -> dict[str, Any]:
         out.update(language=e.language, created_at=iso(e.created_at), updated_at=iso(e.updated_at),
                    agent=e.agent or None, contact=asdict(e.contact), message=e.message,
                    candidates=[asdict(c) for c in e.candidates],
-                   transcript=[turn(t) for t in e.transcript])
+                   transcript=[turn(t, names) for t in e.transcript])
+    return out
+
+
+def escalation_item(item: EscalationItem) -> dict[str, Any]:
+    """An escalation in the agents' list: the detail without its transcript."""
+    out = escalation(item.escalation, full=True)
+    del out["transcript"]
+    out["customer_replied_at"] = iso(item.customer_replied_at)
     return out
 
 

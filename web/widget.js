@@ -373,6 +373,15 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     var rtl = config.rtl || [];
     var storageKey = "faqbot:" + opts.api;
     var saved = store(storageKey) || {};
+    // A follow-up e-mail links back to the conversation (#faqbot-session=ID&faqbot-token=TOKEN, see
+    // bot/followup.py): adopt it in this browser, open the chat, and take it out of the address bar.
+    var linkId = /[#&]faqbot-session=([^&]+)/.exec(location.hash);
+    var linkToken = /[#&]faqbot-token=([^&]+)/.exec(location.hash);
+    var linked = !!(linkId && linkToken);
+    if (linked) {
+      saved = { id: decodeURIComponent(linkId[1]), token: decodeURIComponent(linkToken[1]), lang: saved.lang };
+      try { history.replaceState(null, "", location.pathname + location.search); } catch (e) { /* keep it */ }
+    }
     var lang = matchLang(opts.lang, uiLangs) ||
       matchLang(saved.id && saved.lang, uiLangs) ||
       (navigator.languages || [navigator.language]).map(function (l) {
@@ -464,20 +473,22 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       while (live.childNodes.length > 3) live.firstChild.remove();
     }
 
-    function bubble(role, msgLang) {
+    function bubble(role, msgLang, name) {
       var who = { customer: "you", agent: "agent" }[role] || "bot";
+      // An agent's reply carries the name they chose to show customers ("Ann (Support agent)").
+      var label = role === "agent" && name ? name + " (" + t(who) + ")" : t(who);
       var el = h("div", { class: "msg " + role, lang: msgLang || lang, dir: dirOf(msgLang || lang) },
-                 h("span", { class: role === "agent" ? "who" : "sr", text: t(who) + (role === "agent" ? "" : ": ") }));
+                 h("span", { class: role === "agent" ? "who" : "sr", text: label + (role === "agent" ? "" : ": ") }));
       log.append(el);
       scroll();
       return el;
     }
 
-    function say(role, text, msgLang) {
-      var el = bubble(role, msgLang);
+    function say(role, text, msgLang, name) {
+      var el = bubble(role, msgLang, name);
       // What customers type may be in any script: let the browser find its direction.
       el.append(role === "customer" ? h("p", { text: text, dir: "auto" }) : markdown(text, 3));
-      if (role !== "customer") announce(t(role === "agent" ? "agent" : "bot") + ": " + text);
+      if (role !== "customer") announce((role === "agent" && name ? name : t(role === "agent" ? "agent" : "bot")) + ": " + text);
       scroll();
       return el;
     }
@@ -654,7 +665,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
         // Stored bot turns are plain lines (a notice, then suggested titles), not Markdown.
         var b = bubble("bot", tn.lang);
         tn.text.split("\n").forEach(function (line) { if (line.trim()) b.append(h("p", { text: line })); });
-      } else say(tn.role, tn.text, tn.lang);
+      } else say(tn.role, tn.text, tn.lang, tn.agent_name);
       return null;
     }
 
@@ -704,7 +715,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
           d.turns.forEach(function (tn) {
             lastTurn = Math.max(lastTurn, tn.turn_id);
             if (tn.role === "agent" || tn.role === "system") {
-              say(tn.role, tn.text, tn.lang);
+              say(tn.role, tn.text, tn.lang, tn.agent_name);
               if (panel.hidden) badge.hidden = false;
             }
           });
@@ -814,6 +825,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     setLang(lang);
     (document.body || document.documentElement).append(host);
     if (sessionId) start(); // an ongoing conversation: restore it now so agent replies keep arriving
+    if (linked) { remember(); open(); }
     host.setAttribute("data-ready", "");
   }
 

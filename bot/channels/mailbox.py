@@ -13,14 +13,10 @@ import threading
 
 from bot.channels.conversation import ChannelDesk
 from bot.channels.mail import Email
-from kb.errors import FaqbotError
+from kb.errors import FaqbotError, MailboxError
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-class MailboxError(FaqbotError):
-    """The mailbox cannot be read (host, login, folder)."""
 
 
 def _connect(settings: Settings) -> imaplib.IMAP4:

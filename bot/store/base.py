@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from bot.records import ApiKey, ChannelDelivery, Contact, Delivery, Escalation, Feedback, Session, Turn
+from bot.store.console import ConsoleStore
 
 
-class Store(Protocol):
+class Store(ConsoleStore, Protocol):
     url: str  # where it lives, with any password removed
 
     # --- sessions and transcripts ---

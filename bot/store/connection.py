@@ -123,7 +123,10 @@ class SqlConnection:
         with self._tx("creating the schema") as tx:
             if self.schema_lock:
                 tx.run(self.schema_lock)
-            for statement in rows.SCHEMA.format(identity=self.identity).split(";"):
+            # Mixins add their own tables (a class attribute `own_schema`, e.g. bot.store.console).
+            schema = rows.SCHEMA + "".join(vars(cls).get("own_schema", "")
+                                           for cls in reversed(type(self).__mro__))
+            for statement in schema.format(identity=self.identity).split(";"):
                 if statement.strip():
                     tx.run(statement)
             found = tx.one("SELECT MAX(version) FROM schema_version")

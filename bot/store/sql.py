@@ -31,12 +31,13 @@ from bot.records import (
 from bot.store import rows as r
 from bot.store.channel_sql import ChannelQueries
 from bot.store.connection import Tx
+from bot.store.console import ConsoleSql
 from kb.errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
 
 
-class SqlStore(ChannelQueries):
+class SqlStore(ConsoleSql, ChannelQueries):
     """The `Store` protocol over SQL; see bot.store.base for what each method promises."""
 
     # --- sessions and transcripts ---
@@ -329,7 +330,9 @@ class SqlStore(ChannelQueries):
     def delete_session(self, session_id: str) -> dict[str, int]:
         with self._tx("delete_session") as tx:
             # Children before parents, so the foreign keys hold at every step.
+            console = self._console_erase(tx, session_id)
             return {
+                **console,
                 **self.delete_channel_session(tx, session_id),
                 "deliveries": tx.run("DELETE FROM deliveries WHERE escalation_id IN (SELECT escalation_id "
                                      "FROM escalations WHERE session_id = ?)", session_id),

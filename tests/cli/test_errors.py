@@ -16,6 +16,7 @@ from cli import main
     (["report", "--since", "yesterday"], "expected an ISO date"),
     (["keys", "create", "--role", "agent", "--name", " "], "key name must be 1-100 characters"),
     (["eval", "--kb", "{tmp}/kb", "--queries", "{tmp}/bad.jsonl"], "bad.jsonl:1:"),
+    (["mail", "--once"], "faqbot mail needs email_address, email_imap_host"),
 ])
 def test_user_errors_are_one_line(tmp_path: Path, args: list[str], match: str) -> None:
     (tmp_path / "kb").mkdir()

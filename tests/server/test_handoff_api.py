@@ -40,7 +40,8 @@ def test_handoff_feedback_and_agent_flow(client: FlaskClient, agent: dict[str, s
     assert r.get_json()["state"] == "handed_off" and esc["reason"] == "customer_form"
     listed = client.get("/v1/agent/escalations?status=open", headers=agent).get_json()["escalations"]
     assert [e["escalation_id"] for e in listed] == [esc["escalation_id"]]
-    assert listed[0]["contact"]["email"] == "jane@example.com" and listed[0]["transcript"]
+    assert listed[0]["contact"]["email"] == "jane@example.com" and "transcript" not in listed[0]
+    assert client.get(f"/v1/agent/escalations/{esc['escalation_id']}", headers=agent).get_json()["transcript"]
     claimed = client.post(f"/v1/agent/escalations/{esc['escalation_id']}/claim", headers=agent)
     assert claimed.get_json()["status"] == "claimed" and claimed.get_json()["agent"] == "Ann"
     reply = client.post(f"/v1/agent/sessions/{sid}/reply", headers=agent, json={"text": "Hi Jane!"})

@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 from bot import Bot
 from bot.store import Store
 from kb import Settings
+from server.console import console_paths
 from server.openapi import observe_paths, openapi_document
 from tests.server.apps import make_app, started
 
@@ -51,7 +52,8 @@ def test_document_is_valid_openapi_3_1(doc: dict[str, Any]) -> None:
 
 
 def test_served_document_is_the_built_one(app: Flask, doc: dict[str, Any]) -> None:
-    assert doc == openapi_document(app.extensions["faqbot"].settings, extra_paths=observe_paths())
+    assert doc == openapi_document(app.extensions["faqbot"].settings,
+                                   extra_paths={**observe_paths(), **console_paths(app)})
 
 
 def test_every_route_is_documented_and_every_documented_route_exists(app: Flask,

@@ -175,7 +175,7 @@ def test_agent_reply_reaches_the_widget_and_hands_back(host_site: HostSite, page
     agent = widget(page).locator(".msg.agent").last
     agent.wait_for()
     assert "Liis here" in agent.inner_text()
-    assert agent.locator(".who").inner_text() == "Support agent"
+    assert agent.locator(".who").inner_text() == "Liis (Support agent)"  # the agent's name
     assert "Liis here" in widget(page).locator("[aria-live=polite]").inner_text()
     # Back to the bot: the widget stops waiting for a person and answers again.
     r = requests.post(f"{agent_api}/sessions/{sid}/release", headers=auth, timeout=10)

@@ -417,7 +417,8 @@ def test_delete_session_erases_everything_of_the_session(store: Store) -> None:
 
     counts = store.delete_session("s1")
     assert counts == {"sessions": 1, "turns": 4, "feedback": 1, "escalations": 2, "deliveries": 3,
-                      "channel_sessions": 0, "channel_messages": 0, "channel_outbox": 0}
+                      "channel_sessions": 0, "channel_messages": 0, "channel_outbox": 0,
+                      "notes": 0, "customer_seen": 0, "followups": 0}
     assert store.session("s1") is None
     assert store.transcript("s1") == []
     assert store.open_escalation("s1") is None
