@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
 from collections.abc import Callable
@@ -81,6 +82,8 @@ class Bot:
         self.languages = LanguageDetector(served, settings.default_lang)
         self.retriever = HybridRetriever(index)
         self.shaper = Shaper(index)
+        # A repeated question skips the encoder (bot.answer_cache); so does its passage.
+        self._passage = functools.lru_cache(maxsize=max(1, settings.answer_cache_size))(self._shape)
         self.confidence = confidence or index.confidence or DEFAULT
         # An index built for another target precision re-chooses from its saved calibration.
         saved = index.thresholds
@@ -135,13 +138,20 @@ class Bot:
         vector = self.encoder.encode_queries([text], [lang])[0]
         return self.retriever.retrieve(Query(text, lang, vector), k)
 
-    def ref(self, article: Article, question: str = "", unit: int = -1) -> ArticleRef:
-        """What the API sends of an answered article: all of it, and the passage that answers
-        (the question is embedded again only when its best unit was not one of the sections)."""
+    def _shape(self, key: str, question: str, unit: int) -> str:
+        article = self._published[key]
+
         def vector() -> Any:
             return self.encoder.encode_queries([question], [article.lang])[0]
 
-        passage = self.shaper.passage(article, question, article.lang, vector if question else None, unit)
+        return self.shaper.passage(article, question, article.lang, vector if question else None, unit)
+
+    def ref(self, article: Article, question: str = "", unit: int = -1) -> ArticleRef:
+        """What the API sends of an answered article: all of it, and the passage that answers
+        (the question is embedded again only when its best unit was not one of the sections)."""
+        if article.key not in self._published:
+            self._published[article.key] = published(article)
+        passage = self._passage(article.key, question, unit)
         return ArticleRef(article.id, article.lang, article.title, article.body, article.url, passage)
 
     def decide(self, hits: list[Hit], lang: str) -> Verdict:

@@ -86,6 +86,8 @@ class Shaper:
         # A one-line section ("See [another article]") says too little to be the answer alone.
         sized = {h for h, text in sections(article.body) if _words(text) >= _MIN_WORDS}
         pool = [h for h in headings if h in sized] or list(headings)
+        if len(pool) == 1:
+            return pool[0]  # nothing to choose between: no need to embed the question
         matrix = self._matrix()
         q = np.asarray(vector(), dtype=np.float32)
         return max(pool, key=lambda h: float(np.max(matrix[headings[h]] @ q)))
