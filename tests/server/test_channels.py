@@ -398,6 +398,13 @@ def test_chatwoot_hands_over_with_a_private_note_and_opens_the_conversation(
     assert public.headers["api_access_token"] == CHATWOOT_TOKEN
     # Chatwoot's agents have it now: the bot stays quiet in that conversation.
     assert cw_post(client, cw_message(502, "hello?", status="open")).get_json()["answered"] == 0
+    # They resolve it; the customer writes again and Chatwoot hands the conversation to its bot.
+    assert cw_post(client, cw_message(503, "how much is delivery")).get_json()["answered"] == 1
+    (esc,) = store.escalations()
+    assert esc.status == "resolved" and esc.agent == "chatwoot"
+    assert store.session(esc.session_id).state == "bot"  # type: ignore[union-attr]
+    send_all(app, store)
+    assert platforms.sent[-1].body["content"].startswith("**Shipping times and costs**")
 
 
 def test_analytics_count_conversations_by_channel(
@@ -548,3 +555,13 @@ def test_a_platform_that_is_down_gets_retries_with_backoff_then_a_dead_letter(
     assert row.status == "dead" and row.attempts == 4 and "gave up after 4 attempts" in row.last_error
     assert 1.6 <= waits[0] <= 2.4 and 3.2 <= waits[1] <= 4.8 and 6.4 <= waits[2] <= 9.6  # 2, 4, 8 s ± 20 %
     assert platforms.sent == []
+
+
+def test_chatwoot_is_not_given_back_before_the_handoff_reached_it(
+    app: Flask, client: FlaskClient, platforms: Platforms, store: Store
+) -> None:
+    cw_post(client, cw_message(701, "I want to talk to a human"))
+    # The customer writes again before the sender switched the conversation to `open`.
+    assert cw_post(client, cw_message(702, "hello? anyone?")).get_json()["answered"] == 1
+    (esc,) = store.escalations()
+    assert esc.status == "open" and store.session(esc.session_id).state == "handed_off"  # type: ignore[union-attr]
