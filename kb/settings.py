@@ -240,6 +240,12 @@ class Settings:
         for name in ("encoder_threads", "index_threads"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        for group in _CHANNEL_SETTINGS:  # a channel is all on or all off, never half configured
+            given = [name for name in group if getattr(self, name)]
+            if given and len(given) < len(group):
+                missing = [name for name in group if name not in given]
+                raise SettingsError(f"{', '.join(given)} set without {', '.join(missing)}: a channel "
+                                    "needs all of its settings (README: Channels)")
         for name in ("email_imap_security", "email_smtp_security"):
             if getattr(self, name) not in ("ssl", "starttls", "none"):
                 raise SettingsError(f"{name} must be 'ssl', 'starttls' or 'none', "
@@ -288,6 +294,14 @@ class Settings:
         """The queue called `name`, else the first (default) queue."""
         return next((q for q in self.queues if q.name == name), self.queues[0])
 
+
+# The settings each messaging channel needs together (bot/channels).
+_CHANNEL_SETTINGS = (
+    ("line_channel_secret", "line_channel_access_token"),
+    ("telegram_bot_token", "telegram_secret_token"),
+    ("whatsapp_app_secret", "whatsapp_access_token", "whatsapp_verify_token"),
+    ("chatwoot_url", "chatwoot_bot_token", "chatwoot_webhook_secret"),
+)
 
 _BOOLS = {"1": True, "true": True, "yes": True, "on": True,
           "0": False, "false": False, "no": False, "off": False}
