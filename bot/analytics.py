@@ -19,7 +19,7 @@ from bot.records import Escalation, Feedback, Turn
 from bot.store import Store
 from kb.errors import RequestError
 
-_UNANSWERED = {"escalated", "suggest"}
+_UNANSWERED = {"escalated", "suggest", "offered"}  # smalltalk never counts
 _BOT_LIMITS = {"low_confidence", "out_of_scope", "no_match", "ambiguous"}
 
 

@@ -17,7 +17,7 @@ def _eval_options(f: Any) -> Any:
         click.option("--kb", "kb_path", type=click.Path(exists=True), default=None,
                      help="Knowledge base to evaluate (Markdown folder, JSONL or CSV)."),
         click.option("--queries", "queries_path", type=click.Path(exists=True, dir_okay=False),
-                     required=True, help="Labelled queries: JSONL or CSV, {query, expected, lang?} "
+                     required=False, help="Labelled queries: JSONL or CSV, {query, expected, lang?} "
                      "or {text, label}; expected/label null = no article covers it."),
         click.option("--index", "index_dir", type=click.Path(file_okay=False), default=None,
                      help="Reuse this index (with --kb: build or update it there)."),
@@ -66,14 +66,36 @@ def _evaluate(obj: Ctx, kb_path: str | None, queries_path: str, index_dir: str |
     return metrics
 
 
+def _conversations(obj: Ctx, path: str, kb_path: str | None, index_dir: str | None,
+                   json_out: str | None) -> None:
+    from eval.conversations import format_conversations, load_conversations, run_conversations
+    from eval.harness import open_bot
+
+    conversations = load_conversations(path)
+    with open_bot(obj.settings(missing_ok=True), kb_path, index_dir, progress("Indexing")) as bot:
+        report = run_conversations(bot, conversations, progress("Conversations"))
+    click.echo(format_conversations(report))
+    if json_out:
+        Path(json_out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 @click.command("eval")
 @_eval_options
 @click.option("--write-settings", is_flag=True,
               help="Also write the recommended thresholds into the settings file (see calibrate).")
+@click.option("--conversations", "conversations_path", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="Instead: play these scripted conversations (JSONL, see "
+              "eval/conversations.py) and report turn accuracy and completed conversations per language.")
 @click.pass_obj
-def eval_(obj: Ctx, write_settings: bool, **options: Any) -> None:
+def eval_(obj: Ctx, write_settings: bool, conversations_path: str | None, **options: Any) -> None:
     """Measure how well the bot answers labelled queries: retrieval quality, precision of
-    auto-answers, coverage, escalation of out-of-scope questions, latency; per language."""
+    auto-answers, coverage, escalation of out-of-scope questions, latency; per language.
+    With --conversations: how well it keeps multi-turn conversations."""
+    if conversations_path:
+        _conversations(obj, conversations_path, options["kb_path"], options["index_dir"], options["json_out"])
+        return
+    if not options.get("queries_path"):
+        raise click.UsageError("Missing option '--queries' (or give --conversations).")
     metrics = _evaluate(obj, **options)
     if write_settings:
         _write_thresholds(obj, metrics)
@@ -87,6 +109,8 @@ def eval_(obj: Ctx, write_settings: bool, **options: Any) -> None:
 def calibrate(obj: Ctx, min_lang_queries: int, **options: Any) -> None:
     """Evaluate, then write the lowest answer thresholds that reach --target-precision (global,
     and per language where there is enough data) into the settings file the server reads."""
+    if not options.get("queries_path"):
+        raise click.UsageError("Missing option '--queries'.")
     metrics = _evaluate(obj, **options)
     _write_thresholds(obj, metrics, min_lang_queries)
 

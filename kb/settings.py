@@ -16,7 +16,15 @@ from typing import Any
 import tomlkit
 
 from kb.errors import LanguageCodeError, SettingsError, shown
-from kb.handoff import TABLES, QueueConfig, RouteRule, SensitiveTopic, WebhookConfig
+from kb.handoff import (
+    HANDOFF_RULES,
+    TABLES,
+    HandoffPolicy,
+    QueueConfig,
+    RouteRule,
+    SensitiveTopic,
+    WebhookConfig,
+)
 from kb.languages import normalize_lang
 from kb.records import write_text_atomic
 
@@ -100,6 +108,8 @@ class Settings:
     # form before it goes to the help desk, so the ticket arrives with the contact.
     handoff_grace_seconds: int = 60
     unhelpful_limit: int = 2  # unhelpful answers in a row (thumbs down, same question again)
+    handoff_policy: str = "offer"  # a HandoffPolicy: "offer" a person, or hand over "immediate"ly
+    handoff_rules: tuple[str, ...] = HANDOFF_RULES  # triggers that hand over at once (kb.handoff)
     delivery_max_attempts: int = 8  # then the delivery goes to the dead-letter list
     queues: tuple[QueueConfig, ...] = (QueueConfig(),)
     routes: tuple[RouteRule, ...] = ()  # first match wins; else the first queue
@@ -220,6 +230,13 @@ class Settings:
             raise SettingsError(f"crawl_max_pages must be positive, got {self.crawl_max_pages!r}")
         if self.sync_every and not self.sync_source:
             raise SettingsError("sync_every needs sync_source (e.g. \"zendesk:acme\") to know what to sync")
+        if self.handoff_policy not in tuple(HandoffPolicy):
+            raise SettingsError(f"handoff_policy must be one of {', '.join(HandoffPolicy)}, "
+                                f"got {self.handoff_policy!r}")
+        unknown = [r for r in self.handoff_rules if r not in HANDOFF_RULES]
+        if unknown:
+            raise SettingsError(f"handoff_rules: unknown rule {unknown[0]!r} "
+                                f"(rules: {', '.join(HANDOFF_RULES)})")
         for name in ("encoder_threads", "index_threads"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
