@@ -23,7 +23,8 @@ from bot.records import Escalation, Feedback, Turn
 from bot.store import Store
 from kb.errors import RequestError
 
-_UNANSWERED = {"escalated"}
+# Suggestions offered articles, so they are not unanswered; smalltalk never counts.
+_UNANSWERED = {"escalated", "offered"}
 _BOT_LIMITS = {"low_confidence", "out_of_scope", "no_match"}
 
 

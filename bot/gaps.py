@@ -1,7 +1,8 @@
 """Content gaps from live traffic: what customers asked that the bot could not answer, grouped by need.
 
 A question is a gap candidate when the bot's reply to it was an escalation for one of the bot's own
-limits (low confidence, out of scope, no match, repeated unhelpful answers), a did-you-mean
+limits (low confidence, out of scope, no match, repeated unhelpful answers), an "I don't know" with
+the offer of a person, a did-you-mean
 suggestion, or an answer the customer rated unhelpful. Requests for a person, sensitive topics and
 the handoff form are not content gaps. Questions the KB already lists (as an article's example
 question or as out of scope) are left out: that gap has been dealt with. The stored text is already
@@ -41,6 +42,7 @@ class Why(StrEnum):
     """How the bot failed the question."""
 
     ESCALATED = "escalated"
+    OFFERED = "offered"  # "I don't know" and an offer of a person
     SUGGESTED = "suggested"
     UNHELPFUL = "unhelpful"
 
@@ -118,6 +120,8 @@ def _is_no(f: Feedback) -> bool:
 def _why(reply: Turn, rated_unhelpful: bool) -> Why | None:
     if reply.decision == "escalated" and reply.reason in _BOT_LIMITS:
         return Why.ESCALATED
+    if reply.decision == "offered":
+        return Why.OFFERED
     if reply.decision == "suggest":
         return Why.SUGGESTED
     if reply.decision == "answered" and rated_unhelpful:

@@ -96,6 +96,8 @@ ROWS: dict[str, tuple[str, str, str, str, str]] = {
     "ins_no_gaps": ("No gaps in this period.", "ไม่มีช่องว่างในช่วงเวลานี้", "Selles perioodis lünki pole.",
                     "此期間沒有缺口。", "此期间没有缺口。"),
     "ins_why_escalated": ("escalated", "ส่งต่อ", "edasi suunatud", "已轉接", "已转接"),
+    "ins_why_offered": ("not known, person offered", "ไม่ทราบคำตอบ เสนอให้คุยกับพนักงาน", "ei teadnud, pakuti inimest",
+                        "無法回答，已提供轉接真人", "无法回答，已提供转接人工"),
     "ins_why_suggested": ("only suggestions", "มีแค่คำแนะนำ", "ainult soovitused", "僅建議", "仅推荐"),
     "ins_why_unhelpful": ("rated unhelpful", "ถูกให้คะแนนว่าไม่มีประโยชน์", "hinnatud kasutuks", "被評為沒有幫助",
                           "被评为没有帮助"),

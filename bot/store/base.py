@@ -33,6 +33,9 @@ class Store(ConsoleStore, Protocol):
         """Store `turn` (creating its session, in state BOT, if new); the stored turn with its id.
         Updates the session's `lang` (when the turn has one) and `updated_at`."""
 
+    def add_turns(self, *turns: Turn) -> list[Turn]:
+        """`add_turn` for each, in one transaction (a question and its answer: one commit)."""
+
     def session(self, session_id: str) -> Session | None: ...
 
     def transcript(self, session_id: str) -> list[Turn]:
@@ -156,6 +159,10 @@ class Store(ConsoleStore, Protocol):
                       session_id: str | None = None) -> list[ChannelDelivery]: ...
 
     def relay_agent_turns(self, now: float, limit: int = 100) -> int: ...
+
+    def retry_dead_channel_send(self, outbox_id: int, now: float) -> None: ...
+
+    def channel_send_counts(self) -> dict[tuple[str, str], int]: ...
 
     # --- insights: KB changes from gaps and writers' labels (audited in the console's audit log) ---
     def add_kb_change(self, change: KbChange, event: AuditEntry) -> KbChange:

@@ -57,6 +57,12 @@ class SqlStore(ConsoleSql, ChannelQueries, InsightQueries):
         with self._tx("add_turn") as tx:
             return self._insert_turn(tx, turn)
 
+    def add_turns(self, *turns: Turn) -> list[Turn]:
+        for turn in turns:
+            r.check_turn(turn)
+        with self._tx("add_turns") as tx:
+            return [self._insert_turn(tx, turn) for turn in turns]
+
     def _insert_turn(self, tx: Tx, turn: Turn) -> Turn:
         self._touch_session(tx, turn.session_id, turn.lang, turn.at)
         row = tx.one(f"INSERT INTO turns ({r.TURN_FIELDS}) VALUES ({r.marks(r.TURN_FIELDS)}) "

@@ -85,8 +85,8 @@ def test_asking_for_a_human_hands_off(bot: Bot, store: Store, question: str, lan
     assert store.session("sess-human").state == HANDED_OFF  # type: ignore[union-attr]
 
 
-def test_low_confidence_escalates_with_candidates(bot: Bot, store: Store) -> None:
-    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99)
+def test_low_confidence_escalates_with_candidates_under_the_immediate_policy(bot: Bot, store: Store) -> None:
+    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99, handoff_policy="immediate")
     reply = desk.ask("best pizza recipe with pineapple", session_id="sess-low")
     assert reply.decision == "escalated" and reply.reason == "low_confidence"
     assert reply.escalation is not None and len(reply.escalation.candidates) == 3
@@ -248,7 +248,7 @@ def test_privacy_delete_erases_everything(bot: Bot, store: Store) -> None:
 
 
 def test_analytics_counts(bot: Bot, store: Store) -> None:
-    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99)
+    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99, handoff_policy="immediate")
     ok = make_desk(bot, store)
     a = ok.ask("forgot my password", session_id="sess-a1")
     ok.feedback("sess-a1", a.turn_id, helpful=True, csat=5)

@@ -95,3 +95,22 @@ def test_report_refuses_a_store_that_is_not_there(tmp_path: Path) -> None:
     code, _, err = run(config, "report")
     assert code == 1 and f"no conversation store at {tmp_path}/nowhere/faqbot.db" in err
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_followups_command(config: Path, tmp_path: Path) -> None:
+    code, _, err = run(config, "followups", "--once")
+    assert code == 1 and "email_after_minutes is 0" in err
+    on = tmp_path / "on.toml"
+    on.write_text(config.read_text(encoding="utf-8").split("[[webhooks]]")[0]
+                  + 'email_after_minutes = 5\nemail_smtp_host = "127.0.0.1"\nemail_smtp_port = 9\n'
+                  'email_address = "support@shop.test"\npublic_url = "https://shop.test/"\n',
+                  encoding="utf-8")
+    code, _, err = run(on, "followups", "--once")
+    assert code == 0 and "0 sent, 0 failed, 0 skipped." in err
+
+
+def test_keys_create_takes_the_manager_role(config: Path) -> None:
+    code, out, _ = run(config, "keys", "create", "--role", "manager", "--name", "Mai")
+    assert code == 0 and out.startswith("fqb_")
+    code, out, _ = run(config, "keys", "list")
+    assert "manager" in out and "Mai" in out

@@ -70,6 +70,17 @@ def test_add_turn_round_trips_and_creates_the_session(store: Store) -> None:
     assert session.contact == Contact()
 
 
+def test_add_turns_stores_a_question_and_its_answer_together(store: Store) -> None:
+    asked, answered = store.add_turns(turn(text="where is my parcel"),
+                                      turn(role="bot", text="Track your order", at=101.0, lang="en"))
+    assert 0 < asked.turn_id < answered.turn_id
+    assert store.transcript("s1") == [asked, answered]
+    # One bad turn refuses both: nothing of the pair is kept.
+    with pytest.raises(ValueError, match="NUL"):
+        store.add_turns(turn(text="fine"), turn(role="bot", text="a\x00b", at=102.0))
+    assert store.transcript("s1") == [asked, answered]
+
+
 def test_turns_keep_the_session_language_and_latest_activity(store: Store) -> None:
     store.add_turn(turn(at=100.0, lang="th"))
     store.add_turn(turn(at=110.0))  # no language detected: keep th
