@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from bot.answer_cache import AnswerCache
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
 from bot.pii import redact
+from bot.shaping import Shaper
 from bot.types import Answer, ArticleRef, Decision, Hit, Reason, SearchResult, Suggestion, Threshold
 from indexer import load_index, make_encoder
 from indexer.calibration import ASSUMED_OOS_SHARE
@@ -79,6 +81,9 @@ class Bot:
         served = settings.languages or tuple(self.kb.languages)
         self.languages = LanguageDetector(served, settings.default_lang)
         self.retriever = HybridRetriever(index)
+        self.shaper = Shaper(index)
+        # A repeated question skips the encoder (bot.answer_cache); so does its passage.
+        self._passage = functools.lru_cache(maxsize=max(1, settings.answer_cache_size))(self._shape)
         self.confidence = confidence or index.confidence or DEFAULT
         # An index built for another target precision re-chooses from its saved calibration.
         saved = index.thresholds
@@ -133,6 +138,22 @@ class Bot:
         vector = self.encoder.encode_queries([text], [lang])[0]
         return self.retriever.retrieve(Query(text, lang, vector), k)
 
+    def _shape(self, key: str, question: str, unit: int) -> str:
+        article = self._published[key]
+
+        def vector() -> Any:
+            return self.encoder.encode_queries([question], [article.lang])[0]
+
+        return self.shaper.passage(article, question, article.lang, vector if question else None, unit)
+
+    def ref(self, article: Article, question: str = "", unit: int = -1) -> ArticleRef:
+        """What the API sends of an answered article: all of it, and the passage that answers
+        (the question is embedded again only when its best unit was not one of the sections)."""
+        if article.key not in self._published:
+            self._published[article.key] = published(article)
+        passage = self._passage(article.key, question, unit)
+        return ArticleRef(article.id, article.lang, article.title, article.body, article.url, passage)
+
     def decide(self, hits: list[Hit], lang: str) -> Verdict:
         if not hits:
             return Verdict(Decision.ESCALATED, Reason.NO_MATCH, None)
@@ -182,7 +203,7 @@ class Bot:
         ref, notice = None, ""
         if decision.decision == Decision.ANSWERED and decision.top is not None:
             article = self.version(decision.top.article_id, detected)
-            ref = ArticleRef(article.id, article.lang, article.title, article.body, article.url)
+            ref = self.ref(article, text, decision.top.unit)
             if article.lang != detected:
                 notice = message("only_in", detected,
                                  language=language_name(article.lang, detected))
