@@ -108,7 +108,8 @@ def test_thai_escalation_claim_reply_resolve_hand_back(context_factory: NewConte
     assert demo_server.store.session(sid).state == "bot"  # type: ignore[union-attr]
 
 
-def test_a_second_agent_sees_who_has_it(context_factory: NewContext, demo_server: Server) -> None:
+def test_a_second_agent_sees_who_has_it(context_factory: NewContext, demo_server: Server,
+                                        axe_source: str) -> None:
     r = requests.post(f"{demo_server.url}/v1/sessions", timeout=10).json()
     headers = {"X-Session-Token": r["session_token"]}
     requests.post(f"{demo_server.url}/v1/handoff", json={"session_id": r["session_id"], "email": "a@b.ee"},
@@ -125,6 +126,8 @@ def test_a_second_agent_sees_who_has_it(context_factory: NewContext, demo_server
         bob.get_by_role("button", name="Claim").click()
     assert response.value.status == 409
     expect(bob.get_by_role("alert")).to_have_text("Ann2 has already claimed this conversation.")
+    result = run_axe(bob, axe_source)
+    assert result["violations"] == [], describe(result["violations"])
 
 
 def test_no_session_and_roles(context_factory: NewContext, demo_server: Server) -> None:
