@@ -8,90 +8,34 @@ is committed, with its webhook outbox rows, before the customer is told a person
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
+from bot.contact import check_contact
 from bot.escalation import Trigger, TriggerDetector, default_sensitive_topics
 from bot.messages import join_messages, language_name, message
-from bot.pii import redact, region_for
-from bot.records import BOT, HANDED_OFF, Candidate, Contact, Escalation, Feedback, Role, Session, Turn
-from bot.routing import expected_reply, reply_notice, route
+from bot.offers import Handoffs, last_bot_turn
+from bot.pii import redact
+from bot.records import BOT, HANDED_OFF, Contact, Feedback, Role, Session, Turn
+from bot.replies import FeedbackResult, Reply, elapsed_ms, new_escalation_id, new_session_id
 from bot.service import Bot, clean_question
+from bot.smalltalk import Act, SmallTalk, Talk
 from bot.store import Store
-from bot.types import SENSITIVE, Answer, ArticleRef, Decision, Reason, Suggestion
+from bot.types import Decision, Reason, Suggestion
 from kb.errors import NotFoundError, RequestError, shown
 from kb.handoff import Priority
 from kb.models import Article
 from kb.settings import Settings
 
+# Reply, FeedbackResult, check_contact and the id makers lived here; re-exported for their callers.
+__all__ = ["Desk", "FeedbackResult", "Reply", "check_contact", "new_escalation_id", "new_session_id",
+           "unhelpful_streak"]
 log = logging.getLogger(__name__)
-_CANDIDATES = 3
 _CUSTOMER_NOTES = {"handed_back"}
 _POPULAR_TTL, _POPULAR_WINDOW = 600.0, 30 * 86400.0
-_REASON_MESSAGES = {"human_requested": "human_requested", "unhelpful": "unhelpful",
-                    "customer_form": "form_received"}
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the customer gets back for one message, with the ids to continue the conversation."""
-
-    session_id: str
-    turn_id: int  # the bot's turn (rate it with feedback); the customer's turn when handed off
-    decision: Decision
-    reason: str  # a Reason, or "sensitive:<topic>"
-    language: str
-    state: str  # a SessionState
-    notice: str = ""
-    confidence: float | None = None
-    answer: ArticleRef | None = None
-    suggestions: tuple[Suggestion, ...] = ()
-    escalation: Escalation | None = None
-    took_ms: float = 0.0
-
-
-@dataclass(frozen=True)
-class FeedbackResult:
-    session_id: str
-    state: str
-    notice: str
-    escalation: Escalation | None = None  # when this rating made it two unhelpful answers in a row
-
-
-def check_contact(name: str = "", email: str = "", phone: str = "", lang: str | None = None) -> Contact:
-    """The contact details a customer typed, tidied, or RequestError naming the one that is wrong.
-    The address is checked by email-validator (syntax only: no DNS) and kept in its normalized form;
-    the phone number by libphonenumber, read in the country `lang` implies unless it starts with
-    +country code, and kept in international form ("+66 81 234 5678")."""
-    email, phone = email.strip(), phone.strip()
-    if email:
-        try:
-            email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError as e:
-            raise RequestError(f"email is not a valid address: {shown(email)} ({e})") from None
-    if phone:
-        phone = _phone_number(phone, lang)
-    return Contact(" ".join(name.split()), email, phone)
-
-
-def _phone_number(phone: str, lang: str | None) -> str:
-    region = region_for(lang)
-    try:
-        number = phonenumbers.parse(phone, region)
-    except phonenumbers.NumberParseException:
-        number = None
-    # Valid, not merely possible: "081 234 5678" read as a US number has a possible length but is
-    # a Thai number without its country code, which an agent could not call back.
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise RequestError(f"phone is not a valid number: {shown(phone)} (read as a number in {region}; "
-                           "write it with its country code, like +66 81 234 5678)")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+_TOPICS = 4  # popular articles offered with a greeting or "help"
+_NEXT_BEST_FLOOR = 0.05  # "not helpful": other articles at least this likely are worth a look
 
 
 class Desk:
@@ -102,6 +46,8 @@ class Desk:
         builtin = tuple(t for t in default_sensitive_topics() if t.name not in configured) \
             if settings.builtin_sensitive_topics else ()
         self.triggers = TriggerDetector((*builtin, *settings.sensitive_topics))
+        self.talk = SmallTalk()
+        self.handoffs = Handoffs(bot, store, settings, clock)
         self._popular: tuple[float, list[str]] | None = None
 
     def popular(self, lang: str, k: int = 5) -> list[Article]:
@@ -120,43 +66,103 @@ class Desk:
 
     # --- customer side ---
     def ask(self, question: str, lang: str | None = None, session_id: str | None = None,
-            contact: Contact | None = None) -> Reply:
+            contact: Contact | None = None, handoff_policy: str | None = None) -> Reply:
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
         sid = session_id if session_id is not None else new_session_id()
         session = self.store.session(sid)
         previous = session.lang if session else None
+        talk = self.talk.detect(text)
         if session is not None and session.state == HANDED_OFF:
-            detected = self.bot.resolve_language(text, lang, previous)
+            detected = previous or self.bot.resolve_language(text, lang, previous) if talk \
+                else self.bot.resolve_language(text, lang, previous)
+            if talk is not None and talk.act == Act.WITHDRAW:
+                withdrawn = self.handoffs.withdraw(sid, detected, self._said(sid, text, detected), started)
+                if withdrawn is not None:
+                    return withdrawn
             turn = self._customer(sid, text, detected)
             return Reply(sid, turn.turn_id, Decision.HANDED_OFF, Reason.WITH_AGENT, detected, HANDED_OFF,
                          message("with_agent", detected), escalation=self.store.open_escalation(sid),
                          took_ms=_ms(started))
+        if talk is not None:
+            return self._small_talk(sid, text, talk, self._talk_lang(talk, text, lang, previous),
+                                    started, contact)
         answer = self.bot.answer(text, lang, previous)
         detected = answer.language
         said = self._said(sid, text, detected)
-        top_tags = self._tags(answer)
-        trigger = self.triggers.detect(text, detected, top_tags)
+        trigger = self.triggers.detect(text, detected, self.handoffs.tags(answer))
         if trigger is None and answer.decision == Decision.ANSWERED and answer.answer is not None:
             streak = unhelpful_streak(self.store.transcript(sid), answer.answer.article_id)
             if streak >= self.settings.unhelpful_limit:
                 trigger = Trigger(Reason.UNHELPFUL, Priority.NORMAL, f"{streak} unhelpful answers")
-        if trigger is None and answer.decision == Decision.ESCALATED:
-            trigger = Trigger(answer.reason, Priority.NORMAL)
         if trigger is not None:
-            return self._escalate(sid, detected, trigger, answer, started, contact, said=said)
-        self.store.add_turn(said)
-        if contact:
-            self.store.set_contact(sid, contact)
+            if self.handoffs.hands_over(trigger, handoff_policy):
+                return self.handoffs.escalate(sid, detected, trigger, answer, started, contact, said=said)
+            return self._keep_contact(sid, contact, self.handoffs.offer(sid, detected, trigger.reason, None,
+                                                                        said, started))
+        if answer.decision == Decision.ESCALATED:
+            if (handoff_policy or self.settings.handoff_policy) == "immediate":
+                return self.handoffs.escalate(sid, detected, Trigger(answer.reason, Priority.NORMAL), answer,
+                                              started, contact, said=said)
+            return self._keep_contact(sid, contact, self.handoffs.offer(sid, detected, answer.reason, answer,
+                                                                        said, started))
         bot_text = (answer.answer.title if answer.answer is not None
                     else "\n".join([answer.notice, *(s.title for s in answer.suggestions)]))
         top = answer.hits[0] if answer.hits else None
-        turn = self.store.add_turn(Turn(
+        # The question and the answer in one commit (one fsync: half a repeated question's time).
+        _, turn = self.store.add_turns(said, Turn(
             sid, Role.BOT, bot_text, self.clock(), detected, answer.decision,
             answer.answer.article_id if answer.answer else (top.article_id if top else ""),
             answer.confidence, answer.reason, _ms(started)))
+        if contact:
+            self.store.set_contact(sid, contact)
         return Reply(sid, turn.turn_id, answer.decision, answer.reason, detected, BOT, answer.notice,
                      answer.confidence, answer.answer, answer.suggestions, took_ms=turn.took_ms or 0.0)
+
+    def _talk_lang(self, talk: Talk, text: str, hint: str | None, previous: str | None) -> str:
+        """The language to reply to small talk in: the conversation's, else the caller's hint, else
+        the words' own ("ok" has none: the default). Small talk never changes it on its own."""
+        if previous:
+            return previous
+        if hint is not None:
+            return self.bot.resolve_language("", hint, None)
+        if talk.lang == "zh":  # which Chinese: the characters say
+            return self.bot.resolve_language(text, None, None)
+        return talk.lang if talk.lang in self.bot.languages.served else self.bot.languages.default
+
+    def _small_talk(self, sid: str, text: str, talk: Talk, lang: str, started: float,
+                    contact: Contact | None) -> Reply:
+        """A short localized reply; after an offer of a person, "yes" takes it and "no" declines."""
+        said = self._said(sid, text, lang)
+        last = last_bot_turn(self.store.transcript(sid))
+        if last is not None and last.decision == Decision.OFFERED:
+            # "yes", "ok", "sure please" take the offer; "ok thanks" or "thanks, bye" close the topic.
+            if (Act.YES in talk.acts or talk.acts == {Act.ACK}) and not talk.acts & {Act.NO, Act.WITHDRAW}:
+                return self.handoffs.escalate(sid, lang, Trigger(Reason.OFFER_ACCEPTED, Priority.NORMAL),
+                                              None, started, contact, said=said)
+            if talk.acts & {Act.NO, Act.WITHDRAW}:
+                return self._bot_says(sid, lang, said, Reason.OFFER_DECLINED, "offer.declined", started)
+        key = {Act.YES: Act.ACK, Act.NO: Act.ACK, Act.WITHDRAW: Act.ACK}.get(talk.act, talk.act)
+        topics: tuple[Suggestion, ...] = ()
+        if talk.act in (Act.GREETING, Act.HELP):
+            topics = tuple(Suggestion(a.id, a.lang, a.title, 0.0) for a in self.popular(lang, _TOPICS))
+        return self._keep_contact(sid, contact, self._bot_says(sid, lang, said, talk.act.value,
+                                                               f"talk.{key.value}", started, topics))
+
+    def _bot_says(self, sid: str, lang: str, said: Turn, reason: str, key: str, started: float,
+                  topics: tuple[Suggestion, ...] = ()) -> Reply:
+        notice = message(key, lang)
+        _, turn = self.store.add_turns(said, Turn(sid, Role.BOT, notice, self.clock(), lang,
+                                                  Decision.SMALLTALK, reason=reason, took_ms=_ms(started)))
+        return Reply(sid, turn.turn_id, Decision.SMALLTALK, reason, lang, BOT, notice, suggestions=topics,
+                     took_ms=turn.took_ms or 0.0)
+
+    def _keep_contact(self, sid: str, contact: Contact | None, reply: Reply) -> Reply:
+        """`reply`, once the contact the caller sent is kept: after the reply's turns, which create
+        a new session (a channel's first message carries the platform's contact details)."""
+        if contact:
+            self.store.set_contact(sid, contact)
+        return reply
 
     def choose(self, session_id: str, article_id: str, lang: str | None = None) -> Reply:
         """The customer picked a suggested article (did-you-mean or popular)."""
@@ -173,7 +179,7 @@ class Desk:
         self._customer(sid, article.title, detected, reason=Reason.CHOSEN)
         turn = self.store.add_turn(Turn(sid, Role.BOT, article.title, self.clock(), detected,
                                         Decision.ANSWERED, article.id, None, Reason.CHOSEN, _ms(started)))
-        ref = ArticleRef(article.id, article.lang, article.title, article.body, article.url)
+        ref = self.bot.ref(article)
         state = session.state if session else BOT
         return Reply(sid, turn.turn_id, Decision.ANSWERED, Reason.CHOSEN, detected, state, notice, None,
                      ref, took_ms=_ms(started))
@@ -195,14 +201,14 @@ class Desk:
                 self.store.set_contact(sid, contact)
             esc = self.store.update_escalation(current.escalation_id, contact=contact or None,
                                                message=redact(note, detected) if note else None)
-            notice = join_messages(detected, message("form_received", detected),
-                                   self._reply_notice(esc, detected))
+            when = self.handoffs.reply_time(esc.queue, esc.created_at, detected)
+            notice = join_messages(detected, message("form_received", detected), when.notice)
             turn = self.store.add_turn(Turn(sid, Role.BOT, notice, self.clock(), detected,
                                             Decision.HANDED_OFF, reason=Reason.CUSTOMER_FORM,
                                             took_ms=_ms(started)))
             return Reply(sid, turn.turn_id, Decision.HANDED_OFF, Reason.CUSTOMER_FORM, detected,
-                         HANDED_OFF, notice, escalation=esc, took_ms=_ms(started))
-        return self._escalate(sid, detected, Trigger(Reason.CUSTOMER_FORM, Priority.NORMAL), None,
+                         HANDED_OFF, notice, escalation=esc, took_ms=_ms(started), reply_time=when)
+        return self.handoffs.escalate(sid, detected, Trigger(Reason.CUSTOMER_FORM, Priority.NORMAL), None,
                               started, contact, note, said=said)
 
     def feedback(self, session_id: str, turn_id: int, helpful: bool | None = None,
@@ -224,12 +230,28 @@ class Desk:
                         lang, article_id=rated.article_id if rated else "", reason=f"unhelpful:{turn_id}")
             if session.state == BOT and \
                     unhelpful_streak([*turns, note]) >= self.settings.unhelpful_limit:
-                reply = self._escalate(sid, lang, Trigger(Reason.UNHELPFUL, Priority.NORMAL), None,
+                reply = self.handoffs.escalate(sid, lang, Trigger(Reason.UNHELPFUL, Priority.NORMAL), None,
                                        time.perf_counter(), None, said=note)
                 return FeedbackResult(sid, reply.state, reply.notice, reply.escalation)
             self.store.add_turn(note)
+            if session.state == BOT:
+                nexts = self._next_best(turns, turn_id, lang)
+                notice = message("ui.next_best", lang) if nexts else message("offer.person", lang)
+                return FeedbackResult(sid, session.state, notice, None, nexts)
         open_esc = self.store.open_escalation(sid) if session.state == HANDED_OFF else None
         return FeedbackResult(sid, session.state, message("ui.thanks_feedback", lang), open_esc)
+
+    def _next_best(self, turns: Sequence[Turn], turn_id: int, lang: str) -> tuple[Suggestion, ...]:
+        """After "not helpful": the likeliest other articles for the question that got the answer."""
+        at = next((i for i, t in enumerate(turns) if t.turn_id == turn_id), None)
+        asked = next((t for t in reversed(turns[:at]) if t.role == Role.CUSTOMER), None) if at else None
+        if asked is None or asked.reason == Reason.CHOSEN or not asked.text.strip():
+            return ()
+        shown_before = {t.article_id for t in turns if t.role == Role.BOT and t.article_id}
+        hits = [h for h in self.bot.rank(asked.text, lang)
+                if h.article_id not in shown_before and h.confidence >= _NEXT_BEST_FLOOR][:2]
+        return tuple(Suggestion(h.article_id, v.lang, v.title, round(h.confidence, 4))
+                     for h in hits for v in (self.bot.version(h.article_id, lang),))
 
     def transcript(self, session_id: str, after: int = 0) -> tuple[Session, list[Turn]]:
         """The turns after `after`, for the customer's widget (the edge has checked the session is
@@ -249,57 +271,6 @@ class Desk:
     def _said(self, sid: str, text: str, lang: str, reason: str = "") -> Turn:
         """The customer's message as the transcript keeps it (redacted), not stored yet."""
         return Turn(sid, Role.CUSTOMER, redact(text, lang), self.clock(), lang, reason=reason)
-
-    def _tags(self, answer: Answer) -> tuple[str, ...]:
-        if not answer.hits:
-            return ()
-        versions = self.bot.kb.translations(answer.hits[0].article_id)
-        return tuple(sorted({t for a in versions.values() for t in a.tags}))
-
-    def _candidates(self, answer: Answer | None, lang: str) -> tuple[Candidate, ...]:
-        if answer is None:
-            return ()
-        return tuple(Candidate(h.article_id, self.bot.version(h.article_id, lang).title,
-                               round(h.confidence, 4)) for h in answer.hits[:_CANDIDATES])
-
-    def _reply_notice(self, esc: Escalation, lang: str) -> str:
-        queue = self.settings.queue(esc.queue)
-        reply = expected_reply(self.settings, queue.name, esc.created_at)
-        return reply_notice(reply, lang, queue.timezone)
-
-    def _escalate(self, sid: str, lang: str, trigger: Trigger, answer: Answer | None,
-                  started: float, contact: Contact | None, note: str = "", *, said: Turn) -> Reply:
-        """Hand the session to a person: the escalation, its deliveries, what the customer said
-        (`said`) and the bot's reply are one transaction."""
-        now = self.clock()
-        tags = self._tags(answer) if answer else ()
-        queue, priority = route(self.settings, lang, tags, trigger.reason, trigger.priority)
-        reply = expected_reply(self.settings, queue, now)
-        session = self.store.session(sid)
-        known = contact or (session.contact if session else Contact())
-        esc = Escalation(new_escalation_id(), sid, trigger.reason, lang, priority, queue, now,
-                         candidates=self._candidates(answer, lang), contact=known,
-                         message=redact(note, lang), expected_reply_at=reply.expected_at,
-                         out_of_hours=reply.out_of_hours, updated_at=now)
-        # Without contact details, give the customer a moment to fill in the handoff form first.
-        deliver_at = now if known.email or known.phone else now + self.settings.handoff_grace_seconds
-        key = _REASON_MESSAGES.get(trigger.reason.split(":")[0],
-                                   SENSITIVE if trigger.reason.startswith(SENSITIVE) else "handoff")
-        notice = join_messages(lang, message(key, lang),
-                               reply_notice(reply, lang, self.settings.queue(queue).timezone))
-        top = answer.hits[0] if answer and answer.hits else None
-        bot_turn = Turn(sid, Role.BOT, notice, self.clock(), lang, Decision.ESCALATED,
-                        top.article_id if top else "", answer.confidence if answer else None,
-                        trigger.reason, _ms(started))
-        esc = self.store.add_escalation(esc, [w.name for w in self.settings.webhooks], deliver_at,
-                                        turns=(said, bot_turn))
-        if contact:
-            self.store.set_contact(sid, contact)
-        turn = esc.transcript[-1]
-        log.info("escalation=%s reason=%s queue=%s priority=%s lang=%s", esc.escalation_id,
-                 trigger.reason, queue, priority, lang)
-        return Reply(sid, turn.turn_id, Decision.ESCALATED, trigger.reason, lang, HANDED_OFF, notice,
-                     answer.confidence if answer else None, escalation=esc, took_ms=turn.took_ms or 0.0)
 
 
 def unhelpful_streak(turns: Sequence[Turn], current_article: str = "") -> int:
@@ -321,13 +292,4 @@ def unhelpful_streak(turns: Sequence[Turn], current_article: str = "") -> int:
     return streak
 
 
-def new_session_id() -> str:
-    return secrets.token_hex(16)
-
-
-def new_escalation_id() -> str:
-    return "esc_" + secrets.token_hex(12)
-
-
-def _ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
+_ms = elapsed_ms

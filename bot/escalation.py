@@ -113,6 +113,7 @@ class _Keyword:
     topic: SensitiveTopic
     text: str
     compact: str  # set for keywords in scripts without spaces (substring match)
+    folded: str = ""  # casefolded, Latin accents off: computed once, not per message
 
 
 def _same_term(kw: str, term: str, prefix: bool) -> bool:
@@ -163,7 +164,7 @@ class TriggerDetector:
         self._angry = compile_rules("angry", lexicon.ANGRY)
         self._urgent = compile_rules("urgent", lexicon.URGENT)
         self._keywords = tuple(
-            _Keyword(t, kw, self._compact(kw) if _NOSPACE.search(kw) else "")
+            _Keyword(t, kw, self._compact(kw) if _NOSPACE.search(kw) else "", _fold_latin(kw.casefold()))
             for t in self.topics for kw in t.keywords if kw.strip())
         self._terms = functools.lru_cache(maxsize=4096)(self._analyze)
         self._respell = functools.lru_cache(maxsize=16384)(_respell)
@@ -239,9 +240,9 @@ class TriggerDetector:
     def _keyword_in(self, kw: _Keyword, compact: str, text_terms: dict[str, _Terms]) -> bool:
         if kw.compact:
             return kw.compact in compact
-        plain = self._terms(_fold_latin(kw.text.casefold()), _UNSTEMMED)
+        plain = self._terms(kw.folded, _UNSTEMMED)
         for view, terms in text_terms.items():
-            kw_terms = self._terms(_fold_latin(kw.text.casefold()), view)
+            kw_terms = self._terms(kw.folded, view)
             # A stem of under four letters ("pettus" → "pet") is too vague to match on.
             if kw_terms != plain and any(len(t) < 4 for t in kw_terms):
                 continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import string
 
+from bot.talk_messages import CONVERSATION
 from kb.languages import base_lang
 
 _CATALOG = ("en", "th", "et", "zh-TW", "zh-CN", "ar", "he")
@@ -330,6 +331,10 @@ MESSAGES = {
         "he": "האם התכוונת ל:",
     },
 }
+
+MESSAGES.update(CONVERSATION)  # small talk, offers and the conversation widget (bot/talk_messages.py)
+# The widget says when a person will reply in the browser's time zone, with the server's sentences.
+MESSAGES.update({"ui.reply_by": MESSAGES["reply_by"], "ui.out_of_hours": MESSAGES["out_of_hours"]})
 
 
 def catalog_languages() -> list[str]:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from bot.answer_cache import AnswerCache, Ranked
+from bot.answer_cache import AnswerCache
 from bot.language import LanguageDetector
 from bot.messages import language_name, message
 from bot.pii import redact
+from bot.shaping import Shaper
 from bot.types import Answer, ArticleRef, Decision, Hit, Reason, SearchResult, Suggestion, Threshold
 from indexer import load_index, make_encoder
 from indexer.calibration import ASSUMED_OOS_SHARE
@@ -28,6 +31,7 @@ from kb.passages import plain_text
 from kb.settings import Settings
 
 log = logging.getLogger(__name__)
+V = TypeVar("V")
 _CANDIDATES = 10
 # Calibrated confidences of rival articles share one probability mass, so a runner-up rarely
 # reaches the suggest threshold itself: once the top one does, alternatives this likely join it.
@@ -60,7 +64,7 @@ def ready_bot(settings: Settings, *, encoder: Encoder | None = None,
               index_dir: str | Path | None = None) -> Bot:
     """The bot over the index `settings` point at (or `index_dir`): the one way the API, the WSGI
     entry, the CLI and the eval harness build it. Pass `encoder` to share a loaded model."""
-    encoder = encoder or make_encoder(settings.encoder)
+    encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
     index = load_index(index_dir or settings.index_dir, encoder.name, mmap=settings.index_mmap)
     return Bot(index, encoder, settings)
 
@@ -77,6 +81,9 @@ class Bot:
         served = settings.languages or tuple(self.kb.languages)
         self.languages = LanguageDetector(served, settings.default_lang)
         self.retriever = HybridRetriever(index)
+        self.shaper = Shaper(index)
+        # A repeated question skips the encoder (bot.answer_cache); so does its passage.
+        self._passage = functools.lru_cache(maxsize=max(1, settings.answer_cache_size))(self._shape)
         self.confidence = confidence or index.confidence or DEFAULT
         # An index built for another target precision re-chooses from its saved calibration.
         saved = index.thresholds
@@ -85,8 +92,10 @@ class Bot:
             saved = choose(samples, settings.target_precision, ASSUMED_OOS_SHARE) if samples else None
         self.index_thresholds = saved
         # Repeated questions skip detection, encoder, retrieval and confidence (bot.answer_cache);
-        # a reload builds a new Bot, so it starts empty.
-        self.cache = AnswerCache(settings.answer_cache_size, index.version)
+        # a reload builds a new Bot, so they start empty.
+        size = settings.answer_cache_size
+        self.cache: AnswerCache[tuple[Hit, ...]] = AnswerCache(size, index.version)
+        self.detections: AnswerCache[str] = AnswerCache(size, index.version)
 
     def threshold(self, lang: str | None) -> Threshold:
         """The answer threshold for questions in `lang` (None: the global one): labelled
@@ -129,6 +138,22 @@ class Bot:
         vector = self.encoder.encode_queries([text], [lang])[0]
         return self.retriever.retrieve(Query(text, lang, vector), k)
 
+    def _shape(self, key: str, question: str, unit: int) -> str:
+        article = self._published[key]
+
+        def vector() -> Any:
+            return self.encoder.encode_queries([question], [article.lang])[0]
+
+        return self.shaper.passage(article, question, article.lang, vector if question else None, unit)
+
+    def ref(self, article: Article, question: str = "", unit: int = -1) -> ArticleRef:
+        """What the API sends of an answered article: all of it, and the passage that answers
+        (the question is embedded again only when its best unit was not one of the sections)."""
+        if article.key not in self._published:
+            self._published[article.key] = published(article)
+        passage = self._passage(article.key, question, unit)
+        return ArticleRef(article.id, article.lang, article.title, article.body, article.url, passage)
+
     def decide(self, hits: list[Hit], lang: str) -> Verdict:
         if not hits:
             return Verdict(Decision.ESCALATED, Reason.NO_MATCH, None)
@@ -141,25 +166,32 @@ class Bot:
             return Verdict(Decision.SUGGEST, Reason.AMBIGUOUS, top)
         return Verdict(Decision.ESCALATED, Reason.LOW_CONFIDENCE, top)
 
-    def ranked(self, text: str, lang: str | None = None, previous_lang: str | None = None) -> Ranked:
-        """The language and scored candidates for a cleaned question, from the cache when the
-        same (redacted) text was asked with the same hint and previous language."""
+    def ranked(self, text: str, lang: str | None = None,
+               previous_lang: str | None = None) -> tuple[str, list[Hit]]:
+        """The language and scored candidates for a cleaned question, from the caches when the
+        same (redacted) text was asked before."""
         if not self.cache.capacity:
             detected = self.resolve_language(text, lang, previous_lang)
-            return Ranked(detected, tuple(self.rank(text, detected)))
+            return detected, self.rank(text, detected)
         hint = normalize_lang(lang) if lang is not None else None
-        key = self.cache.key(redact(text, hint), hint, previous_lang)
-        found = self.cache.get(key)
+        redacted = redact(text, hint)
+        detected = self._cached(self.detections, self.detections.key(redacted, hint, previous_lang),
+                                lambda: self.resolve_language(text, hint, previous_lang))
+        hits = self._cached(self.cache, self.cache.key(redacted, detected, "answer"),
+                            lambda: tuple(self.rank(text, detected)))
+        return detected, list(hits)
+
+    @staticmethod
+    def _cached(cache: AnswerCache[V], key: bytes, work: Callable[[], V]) -> V:
+        found = cache.get(key)
         if found is None:
-            detected = self.resolve_language(text, hint, previous_lang)
-            found = Ranked(detected, tuple(self.rank(text, detected)))
-            self.cache.put(key, found)
+            found = work()
+            cache.put(key, found)
         return found
 
     def answer(self, question: str, lang: str | None = None, previous_lang: str | None = None) -> Answer:
         text = clean_question(question, self.settings.max_question_chars)
-        ranked = self.ranked(text, lang, previous_lang)
-        detected, hits = ranked.lang, list(ranked.hits)
+        detected, hits = self.ranked(text, lang, previous_lang)
         decision = self.decide(hits, detected)
         suggestions: tuple[Suggestion, ...] = ()
         if decision.decision == Decision.SUGGEST:
@@ -171,7 +203,7 @@ class Bot:
         ref, notice = None, ""
         if decision.decision == Decision.ANSWERED and decision.top is not None:
             article = self.version(decision.top.article_id, detected)
-            ref = ArticleRef(article.id, article.lang, article.title, article.body, article.url)
+            ref = self.ref(article, text, decision.top.unit)
             if article.lang != detected:
                 notice = message("only_in", detected,
                                  language=language_name(article.lang, detected))
@@ -202,9 +234,9 @@ class Bot:
         text = clean_question(query, self.settings.max_question_chars, "query")
         if not 1 <= k <= self.settings.max_k:
             raise RequestError(f"k must be an integer from 1 to {self.settings.max_k}, got {k}")
-        detected = self.resolve_language(text, lang)
+        detected, found = self._searched(text, lang, k)
         out = []
-        for h in self._retrieve(text, detected, k):
+        for h in found:
             article = self.version(h.article_id, detected)
             unit = self.index.units[h.unit]
             source = unit.text if unit.lang == article.lang and unit.kind == "section" else article.body
@@ -212,6 +244,20 @@ class Bot:
                                     _snippet(plain_text(safe_markdown(source))), article.url,
                                     round(h.score, 6)))
         return out
+
+
+    def _searched(self, text: str, lang: str | None, k: int) -> tuple[str, tuple[Hit, ...]]:
+        """The language and the k best articles for a search, from the caches when the same
+        (redacted) query was searched before."""
+        if not self.cache.capacity:
+            detected = self.resolve_language(text, lang)
+            return detected, tuple(self._retrieve(text, detected, k))
+        hint = normalize_lang(lang) if lang is not None else None
+        redacted = redact(text, hint)
+        detected = self._cached(self.detections, self.detections.key(redacted, hint, None),
+                                lambda: self.resolve_language(text, hint))
+        return detected, self._cached(self.cache, self.cache.key(redacted, detected, f"search:{k}"),
+                                      lambda: tuple(self._retrieve(text, detected, k)))
 
 
 def _snippet(text: str, limit: int = 240) -> str:

@@ -24,6 +24,9 @@ class Decision(StrEnum):
     SUGGEST = "suggest"  # "did you mean": a few likely articles
     ESCALATED = "escalated"  # handed to a person now
     HANDED_OFF = "handed_off"  # a person owns the conversation; the bot stays quiet
+    SMALLTALK = "smalltalk"  # a greeting, thanks, "ok": a short reply, never an escalation
+    OFFERED = "offered"  # "I don't know" + alternatives + an offer of a person (not taken yet)
+    WITHDRAWN = "withdrawn"  # the customer took back a request for a person; the bot answers again
 
 
 class Reason(StrEnum):
@@ -41,6 +44,18 @@ class Reason(StrEnum):
     ANGRY = "angry"
     URGENT = "urgent"
     CUSTOMER_FORM = "customer_form"
+    # Conversational acts (bot.smalltalk.Act), the reasons of SMALLTALK replies.
+    GREETING = "greeting"
+    THANKS = "thanks"
+    GOODBYE = "goodbye"
+    ACKNOWLEDGED = "acknowledged"
+    HELP = "help"
+    YES = "yes"
+    NO = "no"
+    WITHDRAW = "withdraw"
+    # The offer of a person (bot.offers).
+    OFFER_ACCEPTED = "offer_accepted"
+    OFFER_DECLINED = "offer_declined"
 
 
 # Escalations for a sensitive topic give the reason "sensitive:<topic name>".
@@ -54,6 +69,7 @@ class ArticleRef:
     title: str
     body: str
     url: str
+    passage: str = ""  # the part of `body` that answers the question (bot.shaping)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 
@@ -46,4 +47,46 @@ def mail(obj: Ctx, once: bool) -> None:
         store.close()
 
 
-COMMANDS = [mail]
+@click.group("channel-sends")
+def channel_sends() -> None:
+    """Replies on the messaging channels (the channel outbox): see the dead letters, retry them."""
+
+
+@channel_sends.command("list")
+@click.option("--status", type=click.Choice(["pending", "delivered", "dead"]), default="dead",
+              show_default=True)
+@click.pass_obj
+def channel_sends_list(obj: Ctx, status: str) -> None:
+    """List channel sends with that status (without their text: it is the customer's conversation)."""
+    from bot.store import open_store
+
+    store = open_store(obj.settings().store_url)
+    try:
+        rows = store.channel_sends(status)
+    finally:
+        store.close()
+    for d in rows:
+        click.echo(json.dumps({"outbox_id": d.outbox_id, "channel": d.channel, "session_id": d.session_id,
+                               "status": d.status, "attempts": d.attempts, "last_error": d.last_error}))
+    click.echo(f"{len(rows)} {status} channel sends.", err=True)
+
+
+@channel_sends.command("retry")
+@click.argument("outbox_ids", nargs=-1, type=int, required=True)
+@click.pass_obj
+def channel_sends_retry(obj: Ctx, outbox_ids: tuple[int, ...]) -> None:
+    """Put dead channel sends back in the queue (after fixing a token or the platform's outage)."""
+    import time
+
+    from bot.store import open_store
+
+    store = open_store(obj.settings().store_url)
+    try:
+        for outbox_id in outbox_ids:
+            store.retry_dead_channel_send(outbox_id, time.time())
+    finally:
+        store.close()
+    click.echo(f"Requeued {len(outbox_ids)} channel sends.")
+
+
+COMMANDS = [mail, channel_sends]

@@ -30,7 +30,7 @@ def index(obj: Ctx, kb_path: str, out: str | None, encoder: str | None,
     examples = f" and {len(kb.out_of_scope)} out-of-scope examples" if kb.out_of_scope else ""
     click.echo(f"Loaded {len(kb)} article versions ({len(kb.ids)} articles){examples} in "
                f"{', '.join(kb.languages)}.", err=True)
-    enc = make_encoder(settings.encoder)
+    enc = make_encoder(settings.encoder, settings.index_threads)
     phases = Phases(lambda name: click.echo(f"Phase: {name}…", err=True))
     _, stats = build_index(kb, settings.index_dir, enc, passage_budget=settings.passage_budget,
                            target_precision=settings.target_precision, progress=progress("Embedding"),

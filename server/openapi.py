@@ -25,6 +25,7 @@ from bot.limits import (
 )
 from bot.records import EscalationSort, EscalationStatus, Priority, Role, SessionState
 from bot.types import SENSITIVE, THRESHOLD_SCOPES, THRESHOLD_SOURCES, Decision, Reason
+from kb.handoff import HandoffPolicy
 from kb.settings import Settings
 
 MAX_BODY_BYTES = 64 * 1024
@@ -113,17 +114,29 @@ def _schemas(settings: Settings) -> dict[str, Schema]:
                                                            "confidence": _NUM})},
             "customer_replied_at": _TIME}),
         "Article": _obj(article),
+        "AnswerArticle": _obj({**article, "passage": {
+            "type": "string", "description": "the section or sentences of body that answer the question"}}),
+        "ReplyTime": _obj({"queue": _STR, "timezone": {**_STR, "description": "the queue's IANA time zone"},
+                           "expected_reply_at": _TIME, "out_of_hours": _BOOL, "notice": _STR},
+                          description="when a person would (offered) or will (escalated) reply"),
         "Reply": _obj({
             "decision": enum(Decision), "confidence": _nullable(_NUM), "language": _STR,
-            "answer": _nullable(_ref("Article")),
+            "answer": _nullable(_ref("AnswerArticle")),
             "suggestions": {"type": "array", "items": _obj({"article_id": _STR, "lang": _STR,
                                                             "title": _STR, "confidence": _NUM})},
             "reason": reason_schema(), "notice": _STR, "session_id": _STR, "session_token": _STR,
             "turn_id": _INT,
             "state": enum(SessionState), "escalation": _nullable(_ref("Escalation")),
-            "took_ms": _NUM}),
+            "took_ms": _NUM, "reply_time": _nullable(_ref("ReplyTime"))},
+            description="decision: answered / suggest / smalltalk (a greeting, thanks, ok: never "
+                        "escalated) / offered (\"I don't know\", alternatives and a person offered; "
+                        "state stays bot) / escalated (handed to a person: accepted, asked for, or a "
+                        "handoff rule) / handed_off (a person owns it) / withdrawn (\"never mind\" "
+                        "before anyone claimed it: state back to bot)"),
         "AnswerRequest": _obj({"question": text("question", 1), "lang": lang,
-                               "session_id": _nullable(_SESSION), "contact": _nullable(contact_in)},
+                               "session_id": _nullable(_SESSION), "contact": _nullable(contact_in),
+                               "handoff_policy": _nullable({**enum(HandoffPolicy), "description":
+                                   "offer (default): offer a person; immediate: hand over at once"})},
                               ("question",)),
         "ChooseRequest": _obj({"session_id": _SESSION, "article_id": text("article_id"),
                                "lang": lang}, ("session_id", "article_id")),
@@ -213,7 +226,10 @@ def _paths() -> dict[str, Schema]:
     started = _obj({"session_id": _STR, "session_token": _STR})
     feedback = _obj({"ok": {"type": "boolean", "const": True}, "session_id": _STR,
                      "state": enum(SessionState), "notice": _STR,
-                     "escalation": _nullable(_ref("Escalation"))})
+                     "escalation": _nullable(_ref("Escalation")),
+                     "suggestions": {"type": "array", "description": "not helpful: the next-best articles",
+                                     "items": _obj({"article_id": _STR, "lang": _STR, "title": _STR,
+                                                    "confidence": _NUM})}})
     hits = _obj({"hits": {"type": "array", "items": _obj({
         "article_id": _STR, "lang": _STR, "title": _STR, "snippet": _STR, "url": _STR, "score": _NUM})}})
     popular = _obj({"articles": {"type": "array", "items": _obj({

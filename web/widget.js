@@ -531,7 +531,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       var el = bubble("bot", a.lang);
       el.classList.add("answer");
       el.append(h("h3", { text: a.title }));
-      el.append(h("div", { class: "body" }, markdown(a.body, 4)));
+      el.append(h("div", { class: "body" }, markdown(a.passage || a.body, 4)));
       if (noticeText) el.append(h("p", { class: "note", lang: lang, text: noticeText }));
       var href = safeHref(a.url);
       if (href) el.append(h("p", { class: "more" }, link(href, t("read_more"))));
@@ -588,6 +588,21 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       } else if (d.decision === "suggest") {
         say("bot", d.notice || t("did_you_mean"), d.language).append(
           chips(d.suggestions || [], function (s) { choose(s.article_id); }, d.language));
+      } else if (d.decision === "smalltalk" || d.decision === "withdrawn") {
+        var talk = say("bot", d.notice, d.language);
+        if ((d.suggestions || []).length) {
+          talk.append(chips(d.suggestions, function (s) { choose(s.article_id); }, d.language));
+        }
+      } else if (d.decision === "offered") {
+        var offer = say("bot", d.notice, d.language);
+        offer.classList.add("offer");
+        if ((d.suggestions || []).length) {
+          offer.append(chips(d.suggestions, function (s) { choose(s.article_id); }, d.language));
+        }
+        offer.append(h("p", { class: "row" },
+          h("button", { type: "button", class: "chip", text: t("talk_to_person"), onclick: openForm }),
+          h("button", { type: "button", class: "chip", text: t("no_thanks"),
+                        onclick: function () { ask(t("no_thanks")); } })));
       } else if (d.decision === "handed_off") {
         if (d.notice && d.notice !== lastNotice) notice(d.notice, null);
         startPolling();

@@ -42,6 +42,9 @@ class Inbound:
     context: Mapping[str, Any] = field(default_factory=dict)  # for the reply to this message only
     lang: str | None = None  # the platform's locale for the customer, a hint
     contact: Contact | None = None  # what the platform says about the customer (checked later)
+    # The platform gave the conversation to the bot (a Chatwoot conversation back in `pending`
+    # after its agents resolved it): a handed-off session is the bot's again.
+    bot_owns: bool = False
 
 
 @dataclass(frozen=True)

@@ -73,10 +73,10 @@ class Chatwoot:
                           str(sender.get("phone_number") or ""))
         if event == "message_created" and isinstance(e.get("content"), str):
             return [Inbound(self.channel, identity, f"{account}:{e['id']}", text=e["content"], address=where,
-                            contact=contact)]
+                            contact=contact, bot_owns=True)]
         if picked:
             return [Inbound(self.channel, identity, f"{account}:{e['id']}:submitted",
-                            choice=str(submitted[0].get("value", "")), address=where)]
+                            choice=str(submitted[0].get("value", "")), address=where, bot_owns=True)]
         return []
 
     def parts(self, message: Message, context: Mapping[str, Any]) -> list[Part]:

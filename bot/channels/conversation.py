@@ -13,8 +13,8 @@ from collections.abc import Callable
 from bot.channels.base import PERSON, Adapter, Choice, Handoff, Inbound, Message, session_for
 from bot.desk import Desk, Reply, check_contact
 from bot.messages import message
-from bot.records import BOT, Contact
-from bot.types import ArticleRef
+from bot.records import BOT, HANDED_OFF, Contact, Role, Turn
+from bot.types import ArticleRef, Decision
 from kb.errors import FaqbotError, NotFoundError, RequestError
 from kb.passages import sections
 
@@ -25,11 +25,11 @@ HANDLED, DUPLICATE, IGNORED = "answered", "duplicate", "ignored"
 
 
 def passage(ref: ArticleRef, budget: int) -> str:
-    """The part of the answer a chat shows: the passage the bot matched when it says which, else
-    the article's first section, within `budget` characters (the link carries the rest)."""
-    given = str(getattr(ref, "passage", "") or "")
-    if given:
-        return given
+    """The part of the answer a chat shows: the passage that answers the question (bot.shaping),
+    else (a chosen article) the article's first section, within `budget` characters; the link
+    carries the rest."""
+    if ref.passage:
+        return ref.passage
     found = sections(ref.body)
     text = found[0][1] if found else ref.body
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
@@ -47,7 +47,7 @@ def to_message(reply: Reply, budget: int) -> Message:
     choices = tuple(Choice(s.article_id, s.title) for s in reply.suggestions)
     handoff = None
     person = message("ui.talk_to_person", lang) if reply.state == BOT else ""
-    if reply.escalation is not None and reply.decision == "escalated":
+    if reply.escalation is not None and reply.decision == Decision.ESCALATED:
         e = reply.escalation
         handoff = Handoff(e.escalation_id, e.reason, e.language,
                           tuple(Choice(c.article_id, c.title) for c in e.candidates))
@@ -82,6 +82,8 @@ class ChannelDesk:
             return DUPLICATE
         try:
             self.store.set_channel_address(sid, channel, dict(inbound.address), now)
+            if inbound.bot_owns:
+                self._given_back(sid, channel, now)
             reply = self._reply(sid, inbound)
         except RequestError as e:
             log.info("channel=%s session=%s: not answered (%s)", channel, sid, type(e).__name__)
@@ -94,6 +96,22 @@ class ChannelDesk:
         self.store.add_channel_sends(sid, channel, adapter.parts(msg, inbound.context), self.clock())
         log.info("channel=%s session=%s decision=%s", channel, sid, reply.decision)
         return HANDLED
+
+    def _given_back(self, sid: str, channel: str, now: float) -> None:
+        """The platform's agents are done (the bot owns the conversation there again): resolve the
+        open escalation and let the bot answer, as an agent's release would."""
+        session = self.store.session(sid)
+        if session is None or session.state != HANDED_OFF:
+            return
+        if self.store.channel_sends("pending", sid):
+            return  # our own handoff (the switch to `open`) has not reached the platform yet
+        esc = self.store.open_escalation(sid)
+        if esc is not None:
+            self.store.resolve(esc.escalation_id, channel, now=now)
+        self.store.set_state(sid, BOT)
+        self.store.add_turn(Turn(sid, Role.SYSTEM, f"{channel} gave the conversation back to the bot.", now,
+                                 session.lang, reason="released"))
+        log.info("channel=%s session=%s: back with the bot", channel, sid)
 
     def _reply(self, sid: str, inbound: Inbound) -> Reply:
         if inbound.choice == PERSON:

@@ -15,7 +15,7 @@ from bot.records import DEAD, DELIVERED, PENDING, ChannelDelivery
 from bot.store import rows as r
 from bot.store.channel_rows import OUTBOX_COLS, channel_delivery
 from bot.store.connection import SqlConnection
-from kb.errors import NotFoundError
+from kb.errors import ConflictError, NotFoundError
 
 # Agent turns, and the note that the bot is back, go out on the customer's channel.
 _RELAYED = "(t.role = 'agent' OR (t.role = 'system' AND t.reason = 'handed_back'))"
@@ -118,6 +118,23 @@ class ChannelQueries(SqlConnection):
             found = tx.all(f"SELECT {OUTBOX_COLS} FROM channel_outbox WHERE {where} ORDER BY outbox_id",
                            *params)
         return [channel_delivery(row) for row in found]
+
+    def channel_send_counts(self) -> dict[tuple[str, str], int]:
+        """Channel sends by (channel, status), for /metrics."""
+        with self._tx("channel_send_counts", write=False) as tx:
+            found = tx.all("SELECT channel, status, COUNT(*) FROM channel_outbox GROUP BY channel, status")
+        return {(str(c), str(s)): int(n) for c, s, n in found}
+
+    def retry_dead_channel_send(self, outbox_id: int, now: float) -> None:
+        """Put a DEAD send back to PENDING, due at `now`, attempts from 0; ConflictError if not DEAD."""
+        with self._tx("retry_dead_channel_send") as tx:
+            if tx.run("UPDATE channel_outbox SET status = ?, next_at = ?, attempts = 0 WHERE outbox_id = ? "
+                      "AND status = ?", PENDING, now, outbox_id, DEAD):
+                return
+            row = tx.one("SELECT status FROM channel_outbox WHERE outbox_id = ?", outbox_id)
+        if row is None:
+            raise NotFoundError(f"no channel send {outbox_id!r}")
+        raise ConflictError(f"channel send {outbox_id} is {row[0]}, not {DEAD}")
 
     def relay_agent_turns(self, now: float, limit: int = 100) -> int:
         """Queue every agent turn (and hand-back note) of a channel session not queued yet, as a

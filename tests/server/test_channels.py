@@ -196,7 +196,9 @@ def test_an_unconfigured_channel_is_404(bot: Bot, store: Store) -> None:
     assert r.status_code == 404 and "not configured" in r.get_json()["error"]["message"]
 
 
-def tg_update(update_id: int, text: str = "", *, edited: bool = False, callback: str = "") -> dict[str, Any]:
+def tg_update(
+    update_id: int, text: str = "", *, edited: bool = False, callback: str = "", message_id: int = 0
+) -> dict[str, Any]:
     chat = {"id": 777000111, "type": "private", "first_name": "Mari"}
     sender = {"id": 777000111, "is_bot": False, "first_name": "Mari", "language_code": "et"}
     if callback:
@@ -210,7 +212,13 @@ def tg_update(update_id: int, text: str = "", *, edited: bool = False, callback:
                 "data": callback,
             },
         }
-    message = {"message_id": 42, "from": sender, "chat": chat, "date": 1700000000, "text": text}
+    message = {
+        "message_id": message_id or update_id,
+        "from": sender,
+        "chat": chat,
+        "date": 1700000000,
+        "text": text,
+    }
     return {"update_id": update_id, ("edited_message" if edited else "message"): message}
 
 
@@ -225,7 +233,9 @@ def test_telegram_answers_an_edited_message_once_and_retries_flood_control(
 ) -> None:
     assert post_tg(client, tg_update(1, "kaua tagasimakse aega võtab")).get_json()["answered"] == 1
     assert (
-        post_tg(client, tg_update(2, "kaua tagasimakse aega võtab?", edited=True)).get_json()["duplicates"]
+        post_tg(client, tg_update(2, "kaua tagasimakse aega võtab?", edited=True, message_id=1)).get_json()[
+            "duplicates"
+        ]
         == 1
     )
     platforms.fail_next(
@@ -398,6 +408,13 @@ def test_chatwoot_hands_over_with_a_private_note_and_opens_the_conversation(
     assert public.headers["api_access_token"] == CHATWOOT_TOKEN
     # Chatwoot's agents have it now: the bot stays quiet in that conversation.
     assert cw_post(client, cw_message(502, "hello?", status="open")).get_json()["answered"] == 0
+    # They resolve it; the customer writes again and Chatwoot hands the conversation to its bot.
+    assert cw_post(client, cw_message(503, "how much is delivery")).get_json()["answered"] == 1
+    (esc,) = store.escalations()
+    assert esc.status == "resolved" and esc.agent == "chatwoot"
+    assert store.session(esc.session_id).state == "bot"  # type: ignore[union-attr]
+    send_all(app, store)
+    assert platforms.sent[-1].body["content"].startswith("**Shipping times and costs**")
 
 
 def test_analytics_count_conversations_by_channel(
@@ -420,3 +437,164 @@ def test_analytics_count_conversations_by_channel(
     assert (by["line"]["conversations"], by["line"]["questions"], by["line"]["escalations"]) == (1, 2, 1)
     assert by["line"]["answered"] == 1 and by["telegram"]["answered"] == 1 and by["widget"]["answered"] == 1
     assert report["totals"]["conversations"] == 3
+
+
+def test_line_suggestions_are_quick_replies_and_a_late_reply_is_pushed(
+    bot: Bot, store: Store, platforms: Platforms
+) -> None:
+    app = make_app(
+        bot,
+        store,
+        line_channel_secret=LINE_SECRET,
+        line_channel_access_token=LINE_TOKEN,
+        line_api_url=platforms.url,
+        answer_threshold=0.999,
+        suggest_threshold=0.01,
+    )
+    client = app.test_client()
+    post_line(client, platforms, line_event("refund or password?", message_id="4001", token="t41"))
+    settings = app.extensions["faqbot"].settings
+    sender = ChannelSender(store, settings, adapters(settings))
+    assert sender.run_once(time.time() + 120) == 1  # the sender was down two minutes: token too old
+    assert platforms.to("/v2/bot/message/reply") == []
+    (push,) = platforms.to("/v2/bot/message/push")
+    (msg,) = push.body["messages"]
+    items = msg["quickReply"]["items"]
+    assert [i["action"]["data"] for i in items][-1] == "person" and len(items) >= 3
+    first = items[0]["action"]
+    assert (
+        first["type"] == "postback"
+        and first["data"].startswith("choose:")
+        and first["label"].startswith("1. ")
+    )
+    # The customer taps it: LINE sends a postback event, and the article is the answer.
+    chosen = first["data"].removeprefix("choose:")
+    post_line(client, platforms, line_event(postback=first["data"], message_id="4002", token="t42"))
+    sender.run_once()
+    (reply,) = platforms.to("/v2/bot/message/reply")
+    title = app.extensions["faqbot"].bot.version(chosen, "en").title
+    assert reply.body["messages"][0]["text"].startswith(title)
+    assert [t.reason for t in store.turns() if t.role == "bot"][-1] == "chosen"
+
+
+def test_chatwoot_input_select_pick_is_the_chosen_article(
+    bot: Bot, store: Store, platforms: Platforms
+) -> None:
+    app = make_app(
+        bot,
+        store,
+        chatwoot_url=platforms.url,
+        chatwoot_bot_token=CHATWOOT_TOKEN,
+        chatwoot_webhook_secret=CW_SECRET,
+        answer_threshold=0.999,
+        suggest_threshold=0.01,
+    )
+    client = app.test_client()
+    assert cw_post(client, cw_message(601, "refund or password?")).get_json()["answered"] == 1
+    send_all(app, store)
+    (select,) = [s for s in platforms.sent if s.body.get("content_type") == "input_select"]
+    items = select.body["content_attributes"]["items"]
+    assert items and all(set(i) == {"title", "value"} for i in items)
+    picked = {
+        **cw_message(602, select.body["content"]),
+        "event": "message_updated",
+        "message_type": "outgoing",
+        "content_type": "input_select",
+        "content_attributes": {"items": items, "submitted_values": [items[1]]},
+    }
+    assert cw_post(client, picked).get_json()["answered"] == 1
+    send_all(app, store)
+    assert platforms.sent[-1].body["content"].startswith(f"**{items[1]['title']}**")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"events": [{"type": "message", "source": {"userId": "U1"}, "message": {"type": "text"}}]}',
+        b'{"events": 5}',
+    ],
+)
+def test_a_signed_body_that_is_not_lines_shape_is_400_and_stores_nothing(
+    client: FlaskClient, store: Store, body: bytes
+) -> None:
+    signature = base64.b64encode(hmac.new(LINE_SECRET.encode(), body, hashlib.sha256).digest()).decode()
+    r = client.post("/v1/channels/line/webhook", data=body, headers={"X-Line-Signature": signature})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
+    assert store.turns() == [] and store.channel_sends() == []
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"update_id": 1, "message": {"message_id": 1, "text": "no chat"}},
+        {"update_id": 2, "callback_query": {"id": "1", "data": "c:x", "message": {"chat": {}}}},
+    ],
+)
+def test_a_malformed_telegram_update_is_400(
+    client: FlaskClient, store: Store, update: dict[str, Any]
+) -> None:
+    assert post_tg(client, update).status_code == 400 and store.turns() == []
+
+
+def test_a_platform_that_is_down_gets_retries_with_backoff_then_a_dead_letter(
+    bot: Bot, store: Store, platforms: Platforms
+) -> None:
+    app = make_app(
+        bot,
+        store,
+        telegram_bot_token=TELEGRAM_TOKEN,
+        telegram_secret_token=TG_SECRET,
+        telegram_api_url=platforms.url,
+        delivery_max_attempts=4,
+    )
+    client = app.test_client()
+    post_tg(client, tg_update(50, "how much is delivery"))
+    settings = app.extensions["faqbot"].settings
+    sender = ChannelSender(store, settings, adapters(settings))
+    platforms.fail_next(4, 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+    now, waits = time.time(), []
+    for _ in range(4):
+        sender.run_once(now)
+        (row,) = store.channel_sends()
+        if row.status == "dead":
+            break
+        waits.append(row.next_at - now)
+        now = row.next_at
+    assert row.status == "dead" and row.attempts == 4 and "gave up after 4 attempts" in row.last_error
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'faqbot_channel_sends{channel="telegram",status="dead"} 1.0' in metrics
+    assert 1.6 <= waits[0] <= 2.4 and 3.2 <= waits[1] <= 4.8 and 6.4 <= waits[2] <= 9.6  # 2, 4, 8 s ± 20 %
+    assert platforms.sent == []
+
+
+def test_chatwoot_is_not_given_back_before_the_handoff_reached_it(
+    app: Flask, client: FlaskClient, platforms: Platforms, store: Store
+) -> None:
+    cw_post(client, cw_message(701, "I want to talk to a human"))
+    # The customer writes again before the sender switched the conversation to `open`.
+    assert cw_post(client, cw_message(702, "hello? anyone?")).get_json()["answered"] == 1
+    (esc,) = store.escalations()
+    assert esc.status == "open" and store.session(esc.session_id).state == "handed_off"  # type: ignore[union-attr]
+
+
+def test_small_talk_and_an_offer_of_a_person_on_telegram(
+    app: Flask, client: FlaskClient, platforms: Platforms, store: Store
+) -> None:
+    r = post_tg(client, tg_update(60, "hi"))
+    assert r.get_json().get("answered") == 1, r.get_json()
+    post_tg(client, tg_update(61, "what is the meaning of life"))
+    send_all(app, store)
+    greeting, unknown = [s.body for s in platforms.to(f"/bot{TELEGRAM_TOKEN}/sendMessage")]
+    topics = [row[0]["callback_data"] for row in greeting["reply_markup"]["inline_keyboard"]]
+    assert len(topics) >= 2 and all(t.startswith("c:") for t in topics[:-1]) and topics[-1] == "person"
+    decisions = [t.decision for t in store.turns() if t.role == "bot"]
+    assert decisions[0] == "smalltalk" and store.escalations() == []  # "hi" is never a handoff
+    assert decisions[1] in ("offered", "suggest")  # the bot offers, the customer decides
+    assert unknown["reply_markup"]["inline_keyboard"][-1] == [
+        {"text": "Talk to a person", "callback_data": "person"}
+    ]
+    post_tg(client, tg_update(62, callback="person"))  # the customer takes the offer
+    (esc,) = store.escalations()
+    assert esc.session_id.startswith("telegram-") and esc.status == "open"

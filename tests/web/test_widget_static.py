@@ -52,3 +52,28 @@ def test_widget_config_has_strings_for_every_kb_language(demo_server: Server) ->
         missing = keys - set(cfg["strings"][lang])
         assert not missing, f"{lang}: the catalog lacks {sorted(missing)}"
     assert {"ar", "he"} <= set(cfg["rtl"])
+
+
+def test_server_compresses_and_hashes_static_files(demo_server: Server) -> None:
+    raw = WIDGET.read_bytes()
+    url = f"{demo_server.url}/widget.js"
+    # What a browser receives: gzip when it accepts it, told apart for caches by Vary.
+    packed = requests.get(url, headers={"Accept-Encoding": "gzip, br"}, timeout=10, stream=True)
+    wire = packed.raw.read(decode_content=False)
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(wire) == raw and len(wire) < len(raw) / 3
+    plain = requests.get(url, headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert "Content-Encoding" not in plain.headers and plain.content == raw
+    refused = requests.get(url, headers={"Accept-Encoding": "gzip;q=0"}, timeout=10)
+    assert "Content-Encoding" not in refused.headers
+    # The ETag is the content's hash; revalidating it costs no body; ?v=<hash> is immutable.
+    etag = packed.headers["ETag"]
+    digest = etag.strip('"').removesuffix("-gz")
+    again = requests.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": etag}, timeout=10)
+    assert again.status_code == 304 and again.content == b""
+    hashed = requests.get(f"{url}?v={digest}", timeout=10)
+    assert hashed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert "max-age=300" in plain.headers["Cache-Control"]
+    page = requests.get(f"{demo_server.url}/", headers={"Accept-Encoding": "gzip"}, timeout=10)
+    assert page.headers["Content-Encoding"] == "gzip" and "Tidewell" in page.text
+    assert requests.get(f"{demo_server.url}/static/nope.js", timeout=10).status_code == 404

@@ -242,3 +242,29 @@ def test_our_own_messages_are_not_answered() -> None:
     msg["From"], msg["To"], msg["Message-ID"], msg["Subject"] = SUPPORT, SUPPORT, "<own@shop.test>", "x"
     msg.set_content("loop?")
     assert parse_email(msg.as_bytes(), SUPPORT) is None
+
+
+def test_numbered_choices_by_email_and_a_reply_of_2(bot: Bot, store: Store, imap: Imap, smtp: Smtp) -> None:
+    settings = replace(settings_for(imap, smtp, store), answer_threshold=0.999, suggest_threshold=0.01)
+    channels = ChannelDesk(Desk(Bot(bot.index, bot.encoder, settings), store, settings))
+    sender = ChannelSender(store, settings, adapters(settings))
+    deliver(imap, mail("<n1@example.com>", "refund or password?", "Help"))
+    poll_once(settings, channels)
+    sender.run_once()
+    text = smtp.received[0].get_content().replace("\r\n", "\n")
+    lines = [line for line in text.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    assert lines[0].startswith("1. ") and lines[1].startswith("2. ")
+    second = lines[1][3:]
+    deliver(
+        imap,
+        mail(
+            "<n2@example.com>",
+            "2",
+            "Re: Help",
+            f"In-Reply-To: {smtp.received[0]['Message-ID']}\n"
+            f"References: <n1@example.com> {smtp.received[0]['Message-ID']}\n",
+        ),
+    )
+    poll_once(settings, channels)
+    sender.run_once()
+    assert smtp.received[1].get_content().startswith(second)

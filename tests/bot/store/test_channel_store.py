@@ -8,7 +8,7 @@ import pytest
 
 from bot.records import DEAD, DELIVERED, PENDING, Turn
 from bot.store import Store
-from kb.errors import NotFoundError
+from kb.errors import ConflictError, NotFoundError
 
 
 def test_a_platform_message_is_claimed_once(store: Store) -> None:
@@ -52,6 +52,13 @@ def test_outbox_keeps_each_conversation_in_order(store: Store) -> None:
     assert [d.status for d in store.channel_sends(DELIVERED)] == [DELIVERED]
     with pytest.raises(NotFoundError, match="no channel send 999"):
         store.mark_channel_sent(999, 1.0)
+    with pytest.raises(ConflictError, match=f"channel send {a2} is pending, not dead"):
+        store.retry_dead_channel_send(a2, 60.0)
+    store.retry_dead_channel_send(a1, 60.0)  # the operator fixed the token
+    assert [(d.status, d.attempts) for d in store.channel_sends(session_id="a")] == [
+        (PENDING, 0),
+        (PENDING, 0),
+    ]
 
 
 def test_agent_turns_are_relayed_once(store: Store) -> None:

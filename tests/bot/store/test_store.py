@@ -24,6 +24,7 @@ from bot.records import (
     Contact,
     Escalation,
     Feedback,
+    Label,
     Turn,
 )
 from bot.store import Store, open_store
@@ -67,6 +68,17 @@ def test_add_turn_round_trips_and_creates_the_session(store: Store) -> None:
     assert session is not None
     assert (session.state, session.lang, session.created_at, session.updated_at) == (BOT, "en", 100.0, 100.0)
     assert session.contact == Contact()
+
+
+def test_add_turns_stores_a_question_and_its_answer_together(store: Store) -> None:
+    asked, answered = store.add_turns(turn(text="where is my parcel"),
+                                      turn(role="bot", text="Track your order", at=101.0, lang="en"))
+    assert 0 < asked.turn_id < answered.turn_id
+    assert store.transcript("s1") == [asked, answered]
+    # One bad turn refuses both: nothing of the pair is kept.
+    with pytest.raises(ValueError, match="NUL"):
+        store.add_turns(turn(text="fine"), turn(role="bot", text="a\x00b", at=102.0))
+    assert store.transcript("s1") == [asked, answered]
 
 
 def test_turns_keep_the_session_language_and_latest_activity(store: Store) -> None:
@@ -414,11 +426,14 @@ def test_delete_session_erases_everything_of_the_session(store: Store) -> None:
     kept = escalated(store, "e3", "s2", at=400.0)
     kept_answer = store.transcript("s2")[1]
     store.add_feedback(Feedback("s2", kept_answer.turn_id, 401.0, helpful=True))
+    store.add_label(Label("s1", answer.turn_id - 1, "q", "en", "", "writer", 202.0))
+    store.add_label(Label("s2", kept_answer.turn_id - 1, "q", "en", "a1", "writer", 402.0))
 
     counts = store.delete_session("s1")
     assert counts == {"sessions": 1, "turns": 4, "feedback": 1, "escalations": 2, "deliveries": 3,
                       "channel_sessions": 0, "channel_messages": 0, "channel_outbox": 0,
-                      "notes": 0, "customer_seen": 0, "followups": 0}
+                      "notes": 0, "customer_seen": 0, "followups": 0, "labels": 1}
+    assert [label.session_id for label in store.labels()] == ["s2"]
     assert store.session("s1") is None
     assert store.transcript("s1") == []
     assert store.open_escalation("s1") is None
