@@ -109,7 +109,7 @@ def test_gap_to_approved_change(app: Flask, seeded: tuple[Store, Bot, Any]) -> N
                      data={"csrf": csrf, "kind": "add_questions", "article_id": "promo-codes"})
     assert r.status_code == 303 and "/console/insights/changes" in r.headers["Location"]
     changes = manager.get(r.headers["Location"]).get_data(as_text=True)
-    change_id = re.search(r'<section class="gap" id="(chg_\w+)"', changes).group(1)  # type: ignore[union-attr]
+    change_id = re.search(r'<article class="gap" id="(chg_\w+)"', changes).group(1)  # type: ignore[union-attr]
     assert "+++ b/en/promo-codes.md" in changes or "+++ b/" in changes
     assert "Only an admin can approve or reject." in changes
     refused = manager.post(f"/console/insights/changes/{change_id}/approve", data={"csrf": csrf})
