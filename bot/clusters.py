@@ -22,8 +22,8 @@ from scipy.spatial.distance import pdist
 log = logging.getLogger(__name__)
 
 # Cosine distance between language-centred e5-small vectors: paraphrases of one need across
-# languages sit mostly below 0.8 (measured on tests/seeded_store.py: purity 0.977, the five
-# gaps gathered at 50-100% in one cluster each, eight clusters holding several languages).
+# languages sit mostly below 0.8 (tuned on tests/seeded_store.py over the full demo index;
+# scripts/gap_purity.py: purity 1.000, each gap 50-100% in one cluster, 6 of 10 multilingual).
 CUT = 0.8
 # A member further than this from its cluster's centre (cosine distance) splits the cluster.
 SPLIT_FROM_CENTRE = 0.65

@@ -68,14 +68,15 @@ ROWS: dict[str, tuple[str, str, str, str, str]] = {
     "ins_all": ("all", "ทั้งหมด", "kõik", "全部", "全部"),
     "ins_gaps": ("Content gaps", "ช่องว่างของเนื้อหา", "Sisulüngad", "內容缺口", "内容缺口"),
     "ins_gaps_help": (
-        "Questions the bot escalated, only suggested articles for, or answered and was rated unhelpful, "
+        "Questions the bot could not answer (escalated, or offered a person), only suggested articles for, "
+        "or answered and was rated unhelpful, "
         "grouped by need across languages, biggest first.",
-        "คำถามที่บอทส่งต่อ เสนอได้เพียงบทความแนะนำ หรือตอบแล้วถูกให้คะแนนว่าไม่มีประโยชน์ "
+        "คำถามที่บอทตอบไม่ได้ (ส่งต่อหรือเสนอให้คุยกับพนักงาน) เสนอได้เพียงบทความแนะนำ หรือตอบแล้วถูกให้คะแนนว่าไม่มีประโยชน์ "
         "จัดกลุ่มตามความต้องการข้ามภาษา เรียงจากกลุ่มใหญ่ที่สุด",
-        "Küsimused, mille bot edasi suunas, millele ta pakkus vaid artikleid või mille vastus hinnati "
+        "Küsimused, millele bot ei osanud vastata (suunas edasi või pakkus inimest), millele ta pakkus vaid artikleid või mille vastus hinnati "
         "kasutuks, rühmitatud vajaduse järgi üle keelte, suurimad enne.",
-        "機器人轉接、只能建議文章，或回答後被評為沒有幫助的問題，跨語言依需求分組，由大到小排列。",
-        "机器人转接、只能推荐文章，或回答后被评为没有帮助的问题，跨语言按需求分组，由大到小排列。"),
+        "機器人無法回答（轉接或提供真人）、只能建議文章，或回答後被評為沒有幫助的問題，跨語言依需求分組，由大到小排列。",
+        "机器人无法回答（转接或提供人工）、只能推荐文章，或回答后被评为没有帮助的问题，跨语言按需求分组，由大到小排列。"),
     "ins_asked": ("asked {n} times", "ถูกถาม {n} ครั้ง", "küsiti {n} korda", "被問 {n} 次", "被问 {n} 次"),
     "ins_examples": ("Examples", "ตัวอย่าง", "Näited", "範例", "示例"),
     "ins_closest": ("Closest articles", "บทความที่ใกล้เคียงที่สุด", "Lähimad artiklid", "最接近的文章",

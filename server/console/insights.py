@@ -74,31 +74,36 @@ def report_for(p: Period) -> Report:
     return analytics(services().store, p.since, p.until, lang=p.lang or None, queue=p.queue or None)
 
 
-def _charts(report: Report) -> list[tuple[str, str]]:
+def _charts(report: Report) -> list[tuple[str, str, str]]:
+    """(id, title, SVG) of each chart."""
     days = [s.day for s in report.by_day]
 
     def col(name: str) -> tuple[float | None, ...]:
         return tuple(getattr(s, name) for s in report.by_day)
 
     reasons = sorted(report.totals.escalations_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [
-        ("conv", bars("c-conv", t("console.ins_chart_conv"), days,
-                      [Series(t("console.ins_conversations"), col("conversations"))])),
-        ("auto", lines("c-auto", t("console.ins_chart_auto"), days,
-                       [Series(t("console.ins_auto_rate"), col("auto_resolution_rate"))], percent=True)),
-        ("reasons", bars("c-reasons", t("console.ins_by_reason"), [r for r, _ in reasons],
-                         [Series(t("console.ins_escalations"), tuple(float(n) for _, n in reasons))])),
-        ("feedback", bars("c-feedback", t("console.ins_chart_feedback"), days,
-                          [Series(t("console.ins_helpful"), col("helpful_yes")),
-                           Series(t("console.ins_unhelpful"), col("helpful_no"))])),
-        ("csat", lines("c-csat", t("console.ins_chart_csat"), days,
-                       [Series(t("console.ins_csat"), col("csat_avg"))])),
-        ("response", lines("c-response", t("console.ins_chart_response"), days,
-                           [Series(t("console.ins_p50"), col("response_ms_p50")),
-                            Series(t("console.ins_p95"), col("response_ms_p95"))])),
-        ("ooh", lines("c-ooh", t("console.ins_chart_ooh"), days,
-                      [Series(t("console.ins_ooh"), col("out_of_hours_share"))], percent=True)),
+    specs: list[tuple[str, str, Any, list[str], list[Series], bool]] = [
+        ("conv", "ins_chart_conv", bars, days, [Series(t("console.ins_conversations"), col("conversations"))],
+         False),
+        ("auto", "ins_chart_auto", lines, days,
+         [Series(t("console.ins_auto_rate"), col("auto_resolution_rate"))], True),
+        ("reasons", "ins_by_reason", bars, [r for r, _ in reasons],
+         [Series(t("console.ins_escalations"), tuple(float(n) for _, n in reasons))], False),
+        ("feedback", "ins_chart_feedback", bars, days,
+         [Series(t("console.ins_helpful"), col("helpful_yes")),
+          Series(t("console.ins_unhelpful"), col("helpful_no"))], False),
+        ("csat", "ins_chart_csat", lines, days, [Series(t("console.ins_csat"), col("csat_avg"))], False),
+        ("response", "ins_chart_response", lines, days,
+         [Series(t("console.ins_p50"), col("response_ms_p50")),
+          Series(t("console.ins_p95"), col("response_ms_p95"))], False),
+        ("ooh", "ins_chart_ooh", lines, days,
+         [Series(t("console.ins_ooh"), col("out_of_hours_share"))], True),
     ]
+    out = []
+    for name, key, draw, labels, series, percent in specs:
+        title = t(f"console.{key}")
+        out.append((name, title, draw(f"c-{name}", title, labels, series, percent=percent)))
+    return out
 
 
 def shown(value: Any, name: str = "") -> str:
