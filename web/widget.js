@@ -574,7 +574,12 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       if (log.scrollHeight - top > log.clientHeight) log.scrollTop = top; else scroll();
     }
 
-    function syncPerson() { personBtn.hidden = state === "handed_off"; }
+    /** While a person owns the conversation, no button offers one: not the footer's, not an old offer's. */
+    function syncPerson() {
+      var handed = state === "handed_off";
+      personBtn.hidden = handed;
+      Array.prototype.forEach.call(log.querySelectorAll(".chip.person"), function (b) { b.hidden = handed; });
+    }
 
     function askCsat() {
       if (csatAsked || !answeredTurn || !sessionId) return;
