@@ -2,7 +2,10 @@
 
 A conversation counts on the day, and in the language, of its first customer message in the range.
 It is auto-resolved when the bot answered at least once and the conversation had neither an
-escalation nor a "not helpful" rating.
+escalation nor a "not helpful" rating. A question is unanswered when the bot escalated it for one of
+its own limits; a did-you-mean suggestion offered articles, so it is not counted as unanswered.
+A report can be narrowed to one language (the conversation's first) and to one queue (the
+conversations escalated to it).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from bot.agent_stats import AgentStats, agent_stats
 from bot.records import Escalation, Feedback, Turn
 from bot.store import Store
 from kb.errors import RequestError
 
-_UNANSWERED = {"escalated", "suggest", "offered"}  # smalltalk never counts
-_BOT_LIMITS = {"low_confidence", "out_of_scope", "no_match", "ambiguous"}
+# Suggestions offered articles, so they are not unanswered; smalltalk never counts.
+_UNANSWERED = {"escalated", "offered"}
+_BOT_LIMITS = {"low_confidence", "out_of_scope", "no_match"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,8 @@ class Stats:
     csat_avg: float | None = None
     response_ms_p50: float | None = None
     response_ms_p95: float | None = None
+    out_of_hours: int = 0  # escalations made while their queue was closed
+    out_of_hours_share: float | None = None  # ... / escalations
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,10 @@ class Report:
     # Totals per channel the conversations came in on: "widget" (the widget and the answer API),
     # "line", "telegram", "whatsapp", "chatwoot", "email" (bot/channels).
     by_channel: dict[str, Stats] = field(default_factory=dict)
+    agents: tuple[AgentStats, ...] = ()
+    by_day: tuple[Stats, ...] = ()  # every language together (lang "all"), one row per day
+    lang: str | None = None  # the filters the report was made with
+    queue: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -73,6 +84,7 @@ def _stats(day: str, lang: str, sessions: Iterable[str], turns: dict[str, list[T
     times: list[float] = []
     yes = no = 0
     csat: list[int] = []
+    late = 0
     for sid in ids:
         session_turns = turns.get(sid, [])
         questions += sum(t.role == "customer" and t.reason != "handoff_form" for t in session_turns)
@@ -86,6 +98,7 @@ def _stats(day: str, lang: str, sessions: Iterable[str], turns: dict[str, list[T
         session_escalations = escalations.get(sid, [])
         reasons.update(e.reason for e in session_escalations)
         escalated += bool(session_escalations)
+        late += sum(e.out_of_hours for e in session_escalations)
         if (any(t.decision == "answered" for t in bot_turns) and not session_escalations
                 and not any(f.helpful is False for f in session_feedback)):
             resolved += 1
@@ -94,12 +107,14 @@ def _stats(day: str, lang: str, sessions: Iterable[str], turns: dict[str, list[T
     return Stats(day, lang, n, questions, answered, resolved, resolved / n if n else None,
                  escalated, escalated / n if n else None, dict(sorted(reasons.items())), yes, no,
                  len(csat), sum(csat) / len(csat) if csat else None,
-                 None if p50 is None else round(p50, 2), None if p95 is None else round(p95, 2))
+                 None if p50 is None else round(p50, 2), None if p95 is None else round(p95, 2),
+                 late, late / sum(reasons.values()) if reasons else None)
 
 
 def analytics(store: Store, since: float | None = None, until: float | None = None,
-              top: int = 10) -> Report:
-    """Per day and language statistics of conversations that started in [since, until)."""
+              top: int = 10, lang: str | None = None, queue: str | None = None) -> Report:
+    """Per day and language statistics of conversations that started in [since, until), in
+    language `lang` and escalated to `queue` when given."""
     if since is not None and until is not None and until <= since:
         raise RequestError(f"until ({until}) must be after since ({since})")
     turns: dict[str, list[Turn]] = defaultdict(list)
@@ -117,20 +132,30 @@ def analytics(store: Store, since: float | None = None, until: float | None = No
         first = next((t for t in session_turns if t.role == "customer"), None)
         if first is None:
             continue
+        if (lang is not None and first.lang != lang) or \
+                (queue is not None and not any(e.queue == queue for e in escalations.get(sid, ()))):
+            continue
         groups[(_day(first.at), first.lang)].append(sid)
         for asked, reply in zip(session_turns, session_turns[1:], strict=False):
             if (asked.role == "customer" and reply.role == "bot" and reply.decision in _UNANSWERED
                     and reply.reason in _BOT_LIMITS):
                 unanswered[(" ".join(asked.text.casefold().split()), asked.lang)] += 1
-    rows = tuple(_stats(day, lang, ids, turns, escalations, feedback)
-                 for (day, lang), ids in sorted(groups.items()))
+    rows = tuple(_stats(day, day_lang, ids, turns, escalations, feedback)
+                 for (day, day_lang), ids in sorted(groups.items()))
     everyone = [sid for ids in groups.values() for sid in ids]
     totals = _stats("all", "all", everyone, turns, escalations, feedback)
-    common = tuple((q, lang, n) for (q, lang), n in unanswered.most_common(top))
+    common = tuple((q, q_lang, n) for (q, q_lang), n in unanswered.most_common(top))
     channel_of = store.channel_of_sessions()
     channels: dict[str, list[str]] = defaultdict(list)
     for sid in everyone:
         channels[channel_of.get(sid, "widget")].append(sid)
     by_channel = {name: _stats("all", "all", ids, turns, escalations, feedback)
                   for name, ids in sorted(channels.items())}
-    return Report(since, until, totals, rows, common, by_channel)
+    handled = [e for sid in everyone for e in escalations.get(sid, ())
+               if queue is None or e.queue == queue]
+    days: dict[str, list[str]] = defaultdict(list)
+    for (day, _), ids in groups.items():
+        days[day] += ids
+    by_day = tuple(_stats(day, "all", ids, turns, escalations, feedback) for day, ids in sorted(days.items()))
+    return Report(since, until, totals, rows, common, by_channel,
+                  agent_stats(handled, {sid: turns[sid] for sid in everyone}), by_day, lang, queue)

@@ -6,6 +6,7 @@ Keys start with "console."; `console_message` falls back the same way `bot.messa
 
 from __future__ import annotations
 
+from bot.insights_messages import ROWS as INSIGHT_ROWS
 from bot.messages import LANGUAGE_NAMES, pick_text
 
 CONSOLE_LANGS = ("en", "th", "et", "zh-TW", "zh-CN")
@@ -205,7 +206,8 @@ _ROWS: dict[str, tuple[str, str, str, str, str]] = {
 }
 
 MESSAGES: dict[str, dict[str, str]] = {
-    f"console.{key}": dict(zip(CONSOLE_LANGS, row, strict=True)) for key, row in _ROWS.items()}
+    f"console.{key}": dict(zip(CONSOLE_LANGS, row, strict=True))
+    for key, row in (*_ROWS.items(), *INSIGHT_ROWS.items())}
 
 
 def console_message(key: str, lang: str, **values: str) -> str:

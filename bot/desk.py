@@ -98,14 +98,14 @@ class Desk:
         if trigger is not None:
             if self.handoffs.hands_over(trigger, handoff_policy):
                 return self.handoffs.escalate(sid, detected, trigger, answer, started, contact, said=said)
-            self._keep_contact(sid, contact)
-            return self.handoffs.offer(sid, detected, trigger.reason, None, said, started)
+            return self._keep_contact(sid, contact, self.handoffs.offer(sid, detected, trigger.reason, None,
+                                                                        said, started))
         if answer.decision == Decision.ESCALATED:
             if (handoff_policy or self.settings.handoff_policy) == "immediate":
                 return self.handoffs.escalate(sid, detected, Trigger(answer.reason, Priority.NORMAL), answer,
                                               started, contact, said=said)
-            self._keep_contact(sid, contact)
-            return self.handoffs.offer(sid, detected, answer.reason, answer, said, started)
+            return self._keep_contact(sid, contact, self.handoffs.offer(sid, detected, answer.reason, answer,
+                                                                        said, started))
         bot_text = (answer.answer.title if answer.answer is not None
                     else "\n".join([answer.notice, *(s.title for s in answer.suggestions)]))
         top = answer.hits[0] if answer.hits else None
@@ -146,8 +146,8 @@ class Desk:
         topics: tuple[Suggestion, ...] = ()
         if talk.act in (Act.GREETING, Act.HELP):
             topics = tuple(Suggestion(a.id, a.lang, a.title, 0.0) for a in self.popular(lang, _TOPICS))
-        self._keep_contact(sid, contact)
-        return self._bot_says(sid, lang, said, talk.act.value, f"talk.{key.value}", started, topics)
+        return self._keep_contact(sid, contact, self._bot_says(sid, lang, said, talk.act.value,
+                                                               f"talk.{key.value}", started, topics))
 
     def _bot_says(self, sid: str, lang: str, said: Turn, reason: str, key: str, started: float,
                   topics: tuple[Suggestion, ...] = ()) -> Reply:
@@ -157,9 +157,12 @@ class Desk:
         return Reply(sid, turn.turn_id, Decision.SMALLTALK, reason, lang, BOT, notice, suggestions=topics,
                      took_ms=turn.took_ms or 0.0)
 
-    def _keep_contact(self, sid: str, contact: Contact | None) -> None:
+    def _keep_contact(self, sid: str, contact: Contact | None, reply: Reply) -> Reply:
+        """`reply`, once the contact the caller sent is kept: after the reply's turns, which create
+        a new session (a channel's first message carries the platform's contact details)."""
         if contact:
             self.store.set_contact(sid, contact)
+        return reply
 
     def choose(self, session_id: str, article_id: str, lang: str | None = None) -> Reply:
         """The customer picked a suggested article (did-you-mean or popular)."""

@@ -199,3 +199,17 @@ class EscalationItem:
 
     escalation: Escalation
     customer_replied_at: float | None  # the customer's newest message since the last agent reply
+
+
+# --- insights: writers' labels of live questions ---
+@dataclass(frozen=True)
+class Label:
+    """A writer's verdict on a live question: the article that answers it, or none ("")."""
+
+    session_id: str
+    turn_id: int  # the customer's turn
+    text: str  # the question as stored (PII-redacted)
+    lang: str
+    article_id: str  # "" = no article covers it (out of scope)
+    by: str
+    at: float

@@ -6,7 +6,7 @@ import logging
 
 import click
 
-from cli import channels, desk, kb, measure, serve
+from cli import channels, desk, insights, kb, measure, serve
 from cli.context import Ctx, Group
 
 
@@ -23,7 +23,7 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
     ctx.obj = Ctx(config)
 
 
-for _module in (kb, serve, measure, desk, channels):
+for _module in (kb, serve, measure, desk, channels, insights):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -18,10 +18,10 @@ from kb import FaqbotError
 
 
 @contextmanager
-def _store(obj: Ctx) -> Iterator[Any]:
+def _store(obj: Ctx, must_exist: bool = False) -> Iterator[Any]:
     from bot.store import open_store
 
-    store = open_store(obj.settings().store_url)
+    store = open_store(obj.settings().store_url, must_exist=must_exist)
     try:
         yield store
     finally:
@@ -73,26 +73,40 @@ def deliver(obj: Ctx, once: bool) -> None:
 @click.command()
 @click.option("--since", default=None, help="From this date/time (ISO 8601, UTC if no zone).")
 @click.option("--until", default=None, help="Up to this date/time (exclusive).")
+@click.option("--lang", default=None, help="Only conversations in this language (their first message's).")
+@click.option("--queue", default=None, help="Only conversations escalated to this queue.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_obj
-def report(obj: Ctx, since: str | None, until: str | None, as_json: bool) -> None:
-    """Conversations, auto-resolution, escalations by reason, CSAT and response times, per day
-    and language, plus the most frequent unanswered questions."""
+def report(obj: Ctx, since: str | None, until: str | None, lang: str | None, queue: str | None,
+           as_json: bool) -> None:
+    """Conversations, auto-resolution, escalations by reason, helpful/unhelpful, CSAT, response
+    times and out-of-hours share per day and language; agents' first reply and resolution times
+    per agent and queue; the most frequent unanswered questions."""
     from bot.analytics import analytics
+    from kb.languages import normalize_lang
 
-    with _store(obj) as store:
-        result = analytics(store, _when(since, "--since"), _when(until, "--until"))
+    start, end = _when(since, "--since"), _when(until, "--until")
+    with _store(obj, must_exist=True) as store:
+        result = analytics(store, start, end, lang=normalize_lang(lang) if lang else None, queue=queue)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    head = f"{'day':<10} {'lang':<6} {'conv':>5} {'auto%':>6} {'esc%':>6} {'csat':>5} {'p50ms':>7} " \
-           f"{'p95ms':>7}  escalations by reason"
+    head = f"{'day':<10} {'lang':<6} {'conv':>5} {'auto%':>6} {'esc%':>6} {'up':>4} {'down':>4} " \
+           f"{'csat':>5} {'p50ms':>7} {'p95ms':>7} {'ooh%':>5}  escalations by reason"
     click.echo(head)
     for s in (*result.by_day_lang, result.totals):
         reasons = ", ".join(f"{k} {v}" for k, v in s.escalations_by_reason.items())
         click.echo(f"{s.day:<10} {s.lang:<6} {s.conversations:>5} {_pct(s.auto_resolution_rate):>6} "
-                   f"{_pct(s.escalation_rate):>6} {_num(s.csat_avg, 1):>5} {_num(s.response_ms_p50):>7} "
-                   f"{_num(s.response_ms_p95):>7}  {reasons}")
+                   f"{_pct(s.escalation_rate):>6} {s.helpful_yes:>4} {s.helpful_no:>4} "
+                   f"{_num(s.csat_avg, 1):>5} {_num(s.response_ms_p50):>7} {_num(s.response_ms_p95):>7} "
+                   f"{_pct(s.out_of_hours_share):>5}  {reasons}")
+    if result.agents:
+        click.echo(f"\n{'agent':<16} {'queue':<12} {'esc':>5} {'replied':>7} {'resolved':>8} "
+                   f"{'1st reply p50 min':>17} {'resolution p50 min':>18}")
+        for a in result.agents:
+            click.echo(f"{a.agent or '(nobody yet)':<16} {a.queue:<12} {a.escalations:>5} "
+                       f"{a.replied:>7} {a.resolved:>8} {_minutes(a.first_reply_s_p50):>17} "
+                       f"{_minutes(a.resolution_s_p50):>18}")
     if len(result.by_channel) > 1 or set(result.by_channel) - {"widget"}:
         click.echo("\nBy channel:")
         for name, c in result.by_channel.items():
@@ -100,8 +114,12 @@ def report(obj: Ctx, since: str | None, until: str | None, as_json: bool) -> Non
                        f"{_pct(c.auto_resolution_rate)}%, escalated {_pct(c.escalation_rate)}%")
     if result.top_unanswered:
         click.echo("\nTop unanswered questions:")
-        for question, lang, n in result.top_unanswered:
-            click.echo(f"  {n:>4}  [{lang}] {question}")
+        for question, q_lang, n in result.top_unanswered:
+            click.echo(f"  {n:>4}  [{q_lang}] {question}")
+
+
+def _minutes(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds / 60:.1f}"
 
 
 def _pct(x: float | None) -> str:

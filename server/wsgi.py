@@ -29,6 +29,7 @@ from bot.store import Store, open_store
 from indexer import Encoder, make_encoder
 from kb.errors import FaqbotError, IndexUnavailableError
 from kb.settings import Settings, load_settings
+from server.console.insights_kb import RELOAD
 from server.context import EXTENSION, Services
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,10 @@ class ReloadingApp:
         except Exception as e:  # noqa: BLE001 - whatever breaks on a probe would break for customers
             raise IndexUnavailableError(f"{index.path}: a probe question failed "
                                         f"({type(e).__name__}: {e})") from None
-        return create_app(self.settings, bot=bot, store=self.store)
+        app = create_app(self.settings, bot=bot, store=self.store)
+        # The console's KB approvals (server/console/insights_kb.py) switch to the new index at once.
+        app.extensions[RELOAD] = self.reload
+        return app
 
     def reload(self) -> bool:
         """Serve the index `settings.index_dir` points at now; False (logged) if it was refused

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,3 +146,31 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def bot(session_index: HybridIndex, encoder: Encoder) -> Bot:
     return Bot(session_index, encoder, Settings())
+
+
+# --- insights: a seeded store over a slice of the demo KB (tests/seeded_store.py) ---
+@pytest.fixture(scope="session")
+def demo_slice(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> tuple[Path, HybridIndex]:
+    """A writable copy of 8 demo articles in five languages, and its index."""
+    from tests.seeded_store import copy_demo_subset
+
+    root = copy_demo_subset(Path(__file__).parent.parent / "articles",
+                            tmp_path_factory.mktemp("slice") / "kb")
+    index, _ = build_index(load_kb(root), root.parent / "index", encoder)
+    return root, index
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory, demo_slice: tuple[Path, HybridIndex],
+           encoder: Encoder) -> Iterator[tuple[Store, Bot, Any]]:
+    """A store of 300 generated conversations over two weeks (read-only for the tests using it)."""
+    from bot.desk import Desk
+    from tests.seeded_store import START, Clock, seed_store
+
+    settings = Settings()
+    bot = Bot(demo_slice[1], encoder, settings)
+    s = open_store(f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.db'}")
+    clock = Clock(START)
+    truth = seed_store(Desk(bot, s, settings, clock), bot.kb, clock)
+    yield s, bot, truth
+    s.close()

@@ -25,11 +25,11 @@ HANDLED, DUPLICATE, IGNORED = "answered", "duplicate", "ignored"
 
 
 def passage(ref: ArticleRef, budget: int) -> str:
-    """The part of the answer a chat shows: the passage the bot matched when it says which, else
-    the article's first section, within `budget` characters (the link carries the rest)."""
-    given = str(getattr(ref, "passage", "") or "")
-    if given:
-        return given
+    """The part of the answer a chat shows: the passage that answers the question (bot.shaping),
+    else (a chosen article) the article's first section, within `budget` characters; the link
+    carries the rest."""
+    if ref.passage:
+        return ref.passage
     found = sections(ref.body)
     text = found[0][1] if found else ref.body
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]

@@ -18,12 +18,13 @@ def mask_password(url: str) -> str:
     return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", url)
 
 
-def open_store(url: str) -> Store:
+def open_store(url: str, *, must_exist: bool = False) -> Store:
     """Open (creating tables if needed) the store at `url`.
 
     "sqlite:///relative/path.db" or "sqlite:////absolute/path.db" (the SQLAlchemy form; parent
     folders are created), "postgresql://user:password@host:port/db" or "postgres://...".
-    SettingsError for any other URL; StoreError if the database cannot be opened."""
+    SettingsError for any other URL; StoreError if the database cannot be opened, or (with
+    `must_exist`, for commands that only read) if the SQLite file is not there."""
     scheme, sep, rest = url.partition("://")
     scheme = scheme.lower()
     if sep and scheme == "sqlite":
@@ -31,6 +32,10 @@ def open_store(url: str) -> Store:
         if not path or path == ":memory:" or path.startswith("file:") or "?" in path:
             raise SettingsError(f"store URL {mask_password(url)!r} needs a database file, as in "
                              "sqlite:///var/faqbot.db (in-memory databases are not shared between threads)")
+        if must_exist and not Path(path).is_file():
+            raise StoreError(f"no conversation store at {Path(path).resolve()} (store_url "
+                             f"{mask_password(url)!r}); run faqbot where its settings file is, "
+                             "or pass --config")
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:

@@ -10,8 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from bot.records import ApiKey, ChannelDelivery, Contact, Delivery, Escalation, Feedback, Session, Turn
-from bot.store.console import ConsoleStore
+from bot.records import (
+    ApiKey,
+    ChannelDelivery,
+    Contact,
+    Delivery,
+    Escalation,
+    Feedback,
+    Label,
+    Session,
+    Turn,
+)
+from bot.store.console import AuditEntry, ConsoleStore
+from kb.edits import KbChange
 
 
 class Store(ConsoleStore, Protocol):
@@ -150,5 +161,25 @@ class Store(ConsoleStore, Protocol):
     def relay_agent_turns(self, now: float, limit: int = 100) -> int: ...
 
     def retry_dead_channel_send(self, outbox_id: int, now: float) -> None: ...
+
+    def channel_send_counts(self) -> dict[tuple[str, str], int]: ...
+
+    # --- insights: KB changes from gaps and writers' labels (audited in the console's audit log) ---
+    def add_kb_change(self, change: KbChange, event: AuditEntry) -> KbChange:
+        """Store a proposed change and its audit event in one transaction."""
+
+    def kb_change(self, change_id: str) -> KbChange | None: ...
+
+    def kb_changes(self, status: str | None = None) -> list[KbChange]:
+        """Newest first."""
+
+    def decide_kb_change(self, change: KbChange, event: AuditEntry) -> KbChange:
+        """Record `change`'s status, decider, time and diff if it is still PENDING (else
+        ConflictError; NotFoundError if unknown), with its audit event, in one transaction."""
+
+    def add_label(self, label: Label) -> Label:
+        """A writer's label of a customer turn (replacing an earlier one), audited."""
+
+    def labels(self, since: float | None = None, until: float | None = None) -> list[Label]: ...
 
     def close(self) -> None: ...

@@ -119,6 +119,12 @@ class ChannelQueries(SqlConnection):
                            *params)
         return [channel_delivery(row) for row in found]
 
+    def channel_send_counts(self) -> dict[tuple[str, str], int]:
+        """Channel sends by (channel, status), for /metrics."""
+        with self._tx("channel_send_counts", write=False) as tx:
+            found = tx.all("SELECT channel, status, COUNT(*) FROM channel_outbox GROUP BY channel, status")
+        return {(str(c), str(s)): int(n) for c, s, n in found}
+
     def retry_dead_channel_send(self, outbox_id: int, now: float) -> None:
         """Put a DEAD send back to PENDING, due at `now`, attempts from 0; ConflictError if not DEAD."""
         with self._tx("retry_dead_channel_send") as tx:

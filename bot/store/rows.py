@@ -27,6 +27,7 @@ from bot.records import (
     Turn,
 )
 from bot.store.channel_rows import CHANNEL_SCHEMA
+from bot.store.insight_rows import INSIGHT_SCHEMA
 
 SCHEMA_VERSION = 1
 
@@ -69,7 +70,7 @@ CREATE TABLE IF NOT EXISTS api_keys (
     created_at DOUBLE PRECISION NOT NULL, revoked_at DOUBLE PRECISION,
     secret_hash TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-""" + CHANNEL_SCHEMA
+""" + CHANNEL_SCHEMA + INSIGHT_SCHEMA
 
 SESSION_COLS = "session_id, state, lang, created_at, updated_at, contact"
 TURN_FIELDS = "session_id, role, text, at, lang, decision, article_id, confidence, reason, took_ms, agent"

@@ -32,12 +32,13 @@ from bot.store import rows as r
 from bot.store.channel_sql import ChannelQueries
 from bot.store.connection import Tx
 from bot.store.console import ConsoleSql
+from bot.store.insight_sql import InsightQueries
 from kb.errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
 
 
-class SqlStore(ConsoleSql, ChannelQueries):
+class SqlStore(ConsoleSql, ChannelQueries, InsightQueries):
     """The `Store` protocol over SQL; see bot.store.base for what each method promises."""
 
     # --- sessions and transcripts ---
@@ -340,6 +341,7 @@ class SqlStore(ConsoleSql, ChannelQueries):
             return {
                 **console,
                 **self.delete_channel_session(tx, session_id),
+                **self.delete_labels(tx, session_id),
                 "deliveries": tx.run("DELETE FROM deliveries WHERE escalation_id IN (SELECT escalation_id "
                                      "FROM escalations WHERE session_id = ?)", session_id),
                 "escalations": tx.run("DELETE FROM escalations WHERE session_id = ?", session_id),

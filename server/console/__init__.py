@@ -49,6 +49,7 @@ class NavEntry:
 # The console's navigation, in order; each entry is shown to users whose role may open it.
 NAV: tuple[NavEntry, ...] = (
     NavEntry("console.inbox", "console.nav_inbox", "agent"),
+    NavEntry("insights.dashboard", "console.nav_insights", "manager"),
     NavEntry("console_admin.admin", "console.nav_admin", "admin"),
     NavEntry("console_admin.audit", "console.nav_audit", "admin"),
 )
@@ -65,11 +66,11 @@ def install(app: Flask, clock: Callable[[], float] | None = None) -> None:
     """Register the console's blueprints on `app` (before the OpenAPI document is built)."""
     import time
 
-    from server.console import admin, auth, pages
+    from server.console import admin, auth, insights, insights_kb, pages
 
     app.extensions[EXTENSION] = ConsoleConfig(clock or time.time)
     app.register_blueprint(auth.bp)
-    for blueprint in (pages.bp, admin.bp):
+    for blueprint in (pages.bp, admin.bp, insights.bp, insights_kb.bp):
         app.register_blueprint(blueprint)
 
 

@@ -147,8 +147,7 @@ def _conversation(escalation_id: str, done: str, error: str, status: int) -> Any
 
 
 def _after(escalation_id: str, action: str) -> Any:
-    return redirect(url_for("console.conversation", escalation_id=escalation_id, done=action,
-                            _anchor="status"), 303)
+    return redirect(url_for("console.conversation", escalation_id=escalation_id, done=action), 303)
 
 
 def _act(escalation_id: str, action: str, run: Any) -> Any:

@@ -310,3 +310,11 @@ def test_check_contact_tidies_what_customers_type(given: dict[str, str], kept: C
 def test_check_contact_refuses_bad_details(given: dict[str, str], match: str) -> None:
     with pytest.raises(RequestError, match=match):
         check_contact(**given)
+
+
+@pytest.mark.parametrize("first", ["hi", "what is the meaning of life"])
+def test_a_new_sessions_first_message_may_carry_contact_details(bot: Bot, store: Store, first: str) -> None:
+    # A messaging channel's first message comes with the platform's contact (a Telegram name).
+    reply = make_desk(bot, store).ask(first, session_id="new-one", contact=Contact(name="Mari"))
+    assert store.session("new-one").contact == Contact(name="Mari")  # type: ignore[union-attr]
+    assert reply.decision in ("smalltalk", "offered", "suggest")

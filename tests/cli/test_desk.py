@@ -89,6 +89,14 @@ def test_dead_letters_can_be_listed_and_retried(bot: Bot, config: Path) -> None:
     assert "0 dead deliveries" in run(config, "deliveries", "list")[2]
 
 
+def test_report_refuses_a_store_that_is_not_there(tmp_path: Path) -> None:
+    config = tmp_path / "faqbot.toml"
+    config.write_text(f'store_url = "sqlite:///{tmp_path}/nowhere/faqbot.db"\n', encoding="utf-8")
+    code, _, err = run(config, "report")
+    assert code == 1 and f"no conversation store at {tmp_path}/nowhere/faqbot.db" in err
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_followups_command(config: Path, tmp_path: Path) -> None:
     code, _, err = run(config, "followups", "--once")
     assert code == 1 and "email_after_minutes is 0" in err

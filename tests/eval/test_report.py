@@ -194,3 +194,57 @@ def test_report_renders_cleanly_in_a_real_browser(tmp_path: Path) -> None:
     assert all(alts)
     assert visible == dict.fromkeys(SECTIONS, True)
     assert shot.stat().st_size > 10_000
+
+
+def test_articles_list_their_problem_questions_and_follow_the_stated_rule() -> None:
+    from eval.report_data import NEEDS_WORK_RULE
+
+    rows = {r.article_id: r for r in article_stats(_outcomes(), _kb())}
+    # refund: 4 questions, 1 right, 3 missed -> needs work; shipping: 2 questions, 1 missed and
+    # one question wrongly answered with it (the script one) -> 2 of 3 -> needs work; reset: clean
+    assert rows[REFUND].needs_work and rows[SHIPPING].needs_work and not rows[RESET].needs_work
+    assert [o.query.text for o in rows[REFUND].missed] == [
+        "refund not arrived yet", "when will my money come back", "wo ist meine Rückerstattung"]
+    page = _render()
+    articles = page.split('<section id="articles">')[1].split("</section>")[0]
+    assert "missed [de] &ldquo;wo ist meine Rückerstattung&rdquo; - not answered (escalated)" in articles
+    assert "wrongly answered [en] &ldquo;how long is delivery&rdquo;" in articles
+    assert NEEDS_WORK_RULE in articles
+
+
+def test_one_miss_is_watch_not_needs_work() -> None:
+    outcomes = [_o(f"forgot password {i}", RESET, RESET, (RESET,), 0.99) for i in range(9)]
+    outcomes.append(_o("password gone", RESET, None, (RESET,), 0.5))
+    row = next(r for r in article_stats(outcomes, _kb()) if r.article_id == RESET)
+    assert row.problems == 1 and not row.needs_work
+    page = render_report(outcomes, compute_metrics(outcomes, target_precision=0.8), _kb())
+    assert "1 problem, watch" in page and "needs work</span>" not in page
+
+
+def test_out_of_scope_kept_apart_and_thresholds_stated() -> None:
+    page = _render(thresholds={"current": 0.8, "source": "index"},
+                   calibrate_command="faqbot calibrate --queries q.jsonl")
+    gaps = page.split('<section id="gaps">')[1].split("</section>")[0]
+    held = gaps.split('id="gaps-unanswered"')[1].split('id="gaps-wrong"')[0]
+    oos = gaps.split('id="gaps-out-of-scope"')[1]
+    assert "do you ship to mars" not in held and "do you ship to mars" in oos
+    assert "can i pay with bitcoin" in oos and "refund not arrived yet" in held
+    summary = page.split('<section id="summary">')[1].split("</section>")[0]
+    assert "(now 0.8)" in summary and "now (index)" in summary
+    rec = compute_metrics(_outcomes(), target_precision=0.8)["recommended_threshold"]
+    if rec is not None and rec != 0.8:
+        assert "To apply it: faqbot calibrate --queries q.jsonl" in summary
+
+
+def test_mixed_groups_are_split_by_article() -> None:
+    from eval.report_data import group_purity, split_mixed
+
+    outcomes = [_o("a", REFUND, None, (), 0.1), _o("b", REFUND, None, (), 0.1),
+                _o("c", SHIPPING, None, (), 0.1), _o("d", SHIPPING, None, (), 0.1),
+                _o("e", None, None, (), 0.1)]
+    assert group_purity([[0, 1, 2, 3, 4]], outcomes) == 0.5
+    split = split_mixed([[0, 1, 2, 3, 4]], outcomes)
+    assert sorted(map(sorted, split)) == [[0, 1], [2, 3], [4]] and group_purity(split, outcomes) == 1.0
+    stats: dict[str, Any] = {}
+    group_questions(outcomes, lambda texts: np.ones((len(texts), 3)) / np.sqrt(3), stats=stats)
+    assert stats == {"purity_before": 0.5, "purity_after": 1.0, "split": 2}

@@ -196,7 +196,9 @@ def test_an_unconfigured_channel_is_404(bot: Bot, store: Store) -> None:
     assert r.status_code == 404 and "not configured" in r.get_json()["error"]["message"]
 
 
-def tg_update(update_id: int, text: str = "", *, edited: bool = False, callback: str = "") -> dict[str, Any]:
+def tg_update(
+    update_id: int, text: str = "", *, edited: bool = False, callback: str = "", message_id: int = 0
+) -> dict[str, Any]:
     chat = {"id": 777000111, "type": "private", "first_name": "Mari"}
     sender = {"id": 777000111, "is_bot": False, "first_name": "Mari", "language_code": "et"}
     if callback:
@@ -210,7 +212,13 @@ def tg_update(update_id: int, text: str = "", *, edited: bool = False, callback:
                 "data": callback,
             },
         }
-    message = {"message_id": 42, "from": sender, "chat": chat, "date": 1700000000, "text": text}
+    message = {
+        "message_id": message_id or update_id,
+        "from": sender,
+        "chat": chat,
+        "date": 1700000000,
+        "text": text,
+    }
     return {"update_id": update_id, ("edited_message" if edited else "message"): message}
 
 
@@ -225,7 +233,9 @@ def test_telegram_answers_an_edited_message_once_and_retries_flood_control(
 ) -> None:
     assert post_tg(client, tg_update(1, "kaua tagasimakse aega võtab")).get_json()["answered"] == 1
     assert (
-        post_tg(client, tg_update(2, "kaua tagasimakse aega võtab?", edited=True)).get_json()["duplicates"]
+        post_tg(client, tg_update(2, "kaua tagasimakse aega võtab?", edited=True, message_id=1)).get_json()[
+            "duplicates"
+        ]
         == 1
     )
     platforms.fail_next(
@@ -553,6 +563,8 @@ def test_a_platform_that_is_down_gets_retries_with_backoff_then_a_dead_letter(
         waits.append(row.next_at - now)
         now = row.next_at
     assert row.status == "dead" and row.attempts == 4 and "gave up after 4 attempts" in row.last_error
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert 'faqbot_channel_sends{channel="telegram",status="dead"} 1.0' in metrics
     assert 1.6 <= waits[0] <= 2.4 and 3.2 <= waits[1] <= 4.8 and 6.4 <= waits[2] <= 9.6  # 2, 4, 8 s ± 20 %
     assert platforms.sent == []
 
@@ -565,3 +577,24 @@ def test_chatwoot_is_not_given_back_before_the_handoff_reached_it(
     assert cw_post(client, cw_message(702, "hello? anyone?")).get_json()["answered"] == 1
     (esc,) = store.escalations()
     assert esc.status == "open" and store.session(esc.session_id).state == "handed_off"  # type: ignore[union-attr]
+
+
+def test_small_talk_and_an_offer_of_a_person_on_telegram(
+    app: Flask, client: FlaskClient, platforms: Platforms, store: Store
+) -> None:
+    r = post_tg(client, tg_update(60, "hi"))
+    assert r.get_json().get("answered") == 1, r.get_json()
+    post_tg(client, tg_update(61, "what is the meaning of life"))
+    send_all(app, store)
+    greeting, unknown = [s.body for s in platforms.to(f"/bot{TELEGRAM_TOKEN}/sendMessage")]
+    topics = [row[0]["callback_data"] for row in greeting["reply_markup"]["inline_keyboard"]]
+    assert len(topics) >= 2 and all(t.startswith("c:") for t in topics[:-1]) and topics[-1] == "person"
+    decisions = [t.decision for t in store.turns() if t.role == "bot"]
+    assert decisions[0] == "smalltalk" and store.escalations() == []  # "hi" is never a handoff
+    assert decisions[1] in ("offered", "suggest")  # the bot offers, the customer decides
+    assert unknown["reply_markup"]["inline_keyboard"][-1] == [
+        {"text": "Talk to a person", "callback_data": "person"}
+    ]
+    post_tg(client, tg_update(62, callback="person"))  # the customer takes the offer
+    (esc,) = store.escalations()
+    assert esc.session_id.startswith("telegram-") and esc.status == "open"

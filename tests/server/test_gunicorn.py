@@ -81,6 +81,15 @@ def test_workers_answer_questions(gunicorn: tuple[Path, dict[str, str], str, Pat
         assert r.json()["answer"]["article_id"] == article
 
 
+def test_workers_serve_the_console(gunicorn: tuple[Path, dict[str, str], str, Path, int]) -> None:
+    _, _, base, _, _ = gunicorn
+    r = requests.get(f"{base}/console", timeout=30, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].startswith("/console/sign-in")
+    page = requests.get(f"{base}/console/sign-in", timeout=30)
+    assert page.status_code == 200 and 'name="key"' in page.text
+    assert requests.get(f"{base}/console/static/console.js", timeout=30).status_code == 200
+
+
 def test_workers_share_one_mapped_index_and_one_delivery_process(
         gunicorn: tuple[Path, dict[str, str], str, Path, int],
         helpdesk: tuple[str, list[dict[str, object]]]) -> None:

@@ -91,6 +91,7 @@
     var box = document.querySelector(".kb[data-lang]");
     if (box) kbSearch(box);
     var status = document.getElementById("status");
-    if (status && status.textContent.trim()) status.focus && status.setAttribute("tabindex", "-1");
+    // After an action the page says what happened: move focus there so a screen reader reads it.
+    if (status && status.textContent.trim()) { status.setAttribute("tabindex", "-1"); status.focus(); }
   });
 })();

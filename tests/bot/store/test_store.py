@@ -24,6 +24,7 @@ from bot.records import (
     Contact,
     Escalation,
     Feedback,
+    Label,
     Turn,
 )
 from bot.store import Store, open_store
@@ -425,11 +426,14 @@ def test_delete_session_erases_everything_of_the_session(store: Store) -> None:
     kept = escalated(store, "e3", "s2", at=400.0)
     kept_answer = store.transcript("s2")[1]
     store.add_feedback(Feedback("s2", kept_answer.turn_id, 401.0, helpful=True))
+    store.add_label(Label("s1", answer.turn_id - 1, "q", "en", "", "writer", 202.0))
+    store.add_label(Label("s2", kept_answer.turn_id - 1, "q", "en", "a1", "writer", 402.0))
 
     counts = store.delete_session("s1")
     assert counts == {"sessions": 1, "turns": 4, "feedback": 1, "escalations": 2, "deliveries": 3,
                       "channel_sessions": 0, "channel_messages": 0, "channel_outbox": 0,
-                      "notes": 0, "customer_seen": 0, "followups": 0}
+                      "notes": 0, "customer_seen": 0, "followups": 0, "labels": 1}
+    assert [label.session_id for label in store.labels()] == ["s2"]
     assert store.session("s1") is None
     assert store.transcript("s1") == []
     assert store.open_escalation("s1") is None
