@@ -151,7 +151,8 @@ class Bot:
         (the question is embedded again only when its best unit was not one of the sections)."""
         if article.key not in self._published:
             self._published[article.key] = published(article)
-        passage = self._passage(article.key, question, unit)
+        # The passage cache keeps its arguments: the redacted question, never the raw one (PII).
+        passage = self._passage(article.key, redact(question, article.lang) if question else "", unit)
         return ArticleRef(article.id, article.lang, article.title, article.body, article.url, passage)
 
     def decide(self, hits: list[Hit], lang: str) -> Verdict:

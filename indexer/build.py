@@ -135,7 +135,7 @@ def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) ->
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
                 outside: calibration.Outside, key: str, old: HybridIndex | None,
                 target_precision: float, encoder: Encoder, phases: Phases,
-                ) -> tuple[ConfidenceModel, Samples | None, Thresholds]:
+                with_classifier: bool = True) -> tuple[ConfidenceModel, Samples | None, Thresholds]:
     """The confidence model and the thresholds reaching `target_precision`, reusing the previous
     index's calibration when nothing it depends on changed."""
     if old is not None and old.confidence is not None and old.manifest.get("confidence") == key:
@@ -148,7 +148,8 @@ def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vec
         extra = _pseudo_questions(kb, units, encoder)
     with phases.phase("calibration folds"):
         result = calibration.calibrate(kb, units, docs, vectors, outside, extra=extra,
-                                       first_view=_first_view(encoder))
+                                       first_view=_first_view(encoder),
+                                       with_classifier=with_classifier)
     thresholds = choose(result.samples, target_precision, calibration.ASSUMED_OOS_SHARE)
     log.info("answer threshold for precision %.2f: %.2f%s", target_precision, thresholds.answer,
              "".join(f", {k} {v:.2f}" for k, v in sorted(thresholds.per_lang.items())))
@@ -213,9 +214,9 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
                              *(f"{e.lang}\x1e{e.text}" for e in kb.out_of_scope))
     with phases.phase("classifier"):
         classifier = _classifier(units, docs, vectors, outside, classifier_key, old, _first_view(encoder))
-    confidence_key = _digest(calibration.VERSION, classifier_key)
+    confidence_key = _digest(calibration.VERSION, classifier_key, str(classifier is not None))
     confidence, samples, thresholds = _confidence(kb, units, docs, vectors, outside, confidence_key, old,
-                                                  target_precision, encoder, phases)
+                                                  target_precision, encoder, phases, classifier is not None)
     version = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.time_ns() % 10**6}"
     manifest: dict[str, Any] = {
         "format": FORMAT_VERSION, "version": version,

@@ -99,13 +99,14 @@ def _removed_questions(units: Sequence[Unit], rows: Sequence[int]) -> list[int]:
 
 
 def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-                vectors: np.ndarray, keep: np.ndarray, outside: Outside, first_view: int) -> HybridIndex:
+                vectors: np.ndarray, keep: np.ndarray, outside: Outside, first_view: int,
+                with_classifier: bool = True) -> HybridIndex:
     kept = np.flatnonzero(keep).tolist()
     sub_units = [units[i] for i in kept]
     sub_docs = [docs[i] for i in kept]
     ids, labels = np.unique([u.article_id for u in sub_units], return_inverse=True)
     classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids), outside, first_view)
-                  if len(ids) >= 2 else None)
+                  if with_classifier and len(ids) >= 2 else None)
     manifest = {"encoder": "fold", "version": "fold"}
     return assemble(Path("."), manifest, kb, sub_units, BM25.build(sub_docs),
                     VectorIndex.build(vectors[kept]), classifier)
@@ -136,9 +137,11 @@ class Calibration:
 
 def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
               vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
-              extra: Pseudo | None = None, first_view: int = 0) -> Asked:
+              extra: Pseudo | None = None, first_view: int = 0,
+              with_classifier: bool = True) -> Asked:
     """Ask every fold's held-out questions of an index without them; one feature row each.
-    `extra`: pseudo-questions asked but never indexed."""
+    `extra`: pseudo-questions asked but never indexed. `with_classifier`: whether the served
+    index has an article classifier (the folds must be built as it is)."""
     rng = np.random.default_rng(seed)
     n_indexed, n_pseudo = len(units), 0 if extra is None else len(extra.questions)
     stand_in: dict[int, tuple[int, int]] = {}  # pseudo row -> (its source row, the rest's row)
@@ -198,7 +201,8 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
             continue
         trained = np.flatnonzero(oos_fold != fold).tolist()
         fold_outside = (oos_vectors[trained], [oos_docs[i] for i in trained])
-        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside, first_view))
+        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside, first_view,
+                                                with_classifier))
         questions: list[tuple[str, str, np.ndarray, str | None, float]] = [
             (units[r].text, units[r].lang, vectors[r], units[r].article_id, 0.0) for r in asked]
         questions += [(units[r].text, units[r].lang, vectors[r], None, 0.0) for r in pseudo]
@@ -242,12 +246,13 @@ def out_of_fold(asked: Asked) -> Samples:
 
 def calibrate(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
               vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
-              extra: Pseudo | None = None, first_view: int = 0) -> Calibration:
+              extra: Pseudo | None = None, first_view: int = 0,
+              with_classifier: bool = True) -> Calibration:
     """The confidence model this KB's own held-out questions teach (DEFAULT if too few), and the
     out-of-fold confidences its answer thresholds are chosen from.
     `outside`: vectors and terms of `kb.out_of_scope`, in order."""
     started = time.perf_counter()
-    asked = ask_folds(kb, units, docs, vectors, outside, seed, extra, first_view)
+    asked = ask_folds(kb, units, docs, vectors, outside, seed, extra, first_view, with_classifier)
     n, n_oos = len(asked.right), int(asked.out_of_scope.sum())
     stats = {"questions": n - n_oos, "out_of_scope": n_oos, "out_of_scope_examples": asked.n_examples,
              "top1": round(float(asked.right.sum() / max(1, n - n_oos)), 4),

@@ -94,6 +94,23 @@ class _StoreCollector(Collector):
         yield channels
 
 
+class _CacheCollector(Collector):
+    """The answer cache's size and hit counts, read at scrape time (bot/answer_cache.py)."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    def collect(self) -> Any:
+        stats = self.bot.cache.stats()
+        yield GaugeMetricFamily("faqbot_answer_cache_entries", "Rankings in the answer cache",
+                                value=stats.size)
+        family = GaugeMetricFamily("faqbot_answer_cache_lookups", "Answer cache lookups since the "
+                                   "index was loaded", labels=["result"])
+        family.add_metric(["hit"], stats.hits)
+        family.add_metric(["miss"], stats.misses)
+        yield family
+
+
 def _may_scrape(settings: Settings) -> None:
     """/metrics: with `metrics_key`, its bearer token (compared in constant time); without, only a
     scraper on this machine (metrics name routes, volumes and index versions)."""
@@ -130,6 +147,7 @@ def install(app: Flask, settings: Settings, bot: Bot, store: Store) -> None:
                        registry=registry, multiprocess_mode="max")
     index_info.labels(bot.index.version, bot.index.encoder_name).set(1)
     registry.register(_StoreCollector(store))
+    registry.register(_CacheCollector(bot))
     access = logging.getLogger("faqbot.access")
 
     @app.before_request

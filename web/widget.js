@@ -328,6 +328,14 @@ a{color:var(--fb-a);text-decoration:underline;text-underline-offset:2px}
 .chip{font-size:14px;line-height:1.3;text-align:start;color:var(--fb-a);background:#fff;border:1.5px solid var(--fb-a);border-radius:18px;padding:7px 12px;cursor:pointer}
 .chip:hover{background:var(--fb-a);color:#fff}
 .chip.small{padding:3px 14px}
+.chip.none{color:#4a5360;border-color:#6b7480}
+.answer h3 .title{font:inherit;font-weight:600;color:inherit;background:none;border:0;padding:0;text-align:start;cursor:pointer;text-decoration:underline;text-decoration-color:#b7bec7;text-underline-offset:3px}
+.more{font-weight:600}
+.article-view{overflow-y:auto;padding:16px}
+.article h3{font-size:17px;margin:12px 0 8px}
+.back{align-self:flex-start}
+.inline{display:flex;gap:6px;margin-top:8px}
+.inline input{flex:1}
 .dots{display:inline-flex;gap:5px;padding:6px 2px}
 .dots i{width:8px;height:8px;border-radius:50%;background:#5b6470;animation:fb-dot 1.2s infinite ease-in-out}
 .dots i:nth-child(2){animation-delay:.15s}
@@ -397,6 +405,9 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     var busy = false;
     var pollTimer = null;
     var lastNotice = "";
+    var choices = saved.choices || {}; // turn id → the choices it offered, clickable after a reload
+    var csatAsked = !!saved.csat; // the 1-5 rating is asked once per conversation
+    var answeredTurn = 0; // the latest answer's turn: what a rating rates
     var quiet = false; // while the transcript is restored: no re-announcing old messages
     var labels = []; // [element, attribute or "text", string key]: relabelled when the language changes
 
@@ -437,9 +448,10 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     var personBtn = label(h("button", { type: "button", class: "linkbtn" }), "text", "talk_to_person");
     var chatView = h("div", { class: "view" }, log, composer, h("div", { class: "foot" }, personBtn));
     var formView = h("div", { class: "view", hidden: true });
+    var articleView = h("div", { class: "view article-view", hidden: true });
     var panel = h("div", { class: "panel", id: "fb-panel", role: "dialog", "aria-modal": "true",
                            "aria-labelledby": "fb-title", hidden: true },
-                  h("div", { class: "head" }, title, closeBtn), chatView, formView, live);
+                  h("div", { class: "head" }, title, closeBtn), chatView, formView, articleView, live);
     root.append(style, launcher, panel);
 
     function setLang(next) {
@@ -454,9 +466,10 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
 
     // Nothing is stored for visitors who never chat.
     function remember() {
-      store(storageKey, sessionId ? { id: sessionId, token: sessionToken, lang: lang } : null);
+      store(storageKey, sessionId ? { id: sessionId, token: sessionToken, lang: lang, choices: choices,
+                                      csat: csatAsked } : null);
     }
-    function forget() { sessionId = null; sessionToken = null; remember(); }
+    function forget() { sessionId = null; sessionToken = null; choices = {}; csatAsked = false; remember(); }
 
     // ---- messages ----
     function dirOf(l) { return rtl.indexOf(l) >= 0 ? "rtl" : "ltr"; }
@@ -495,11 +508,157 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
 
     function chips(items, onPick, msgLang) {
       var box = h("div", { class: "chips" });
-      items.forEach(function (it) {
+      items.slice().sort(function (a, b) { return (b.confidence || 0) - (a.confidence || 0); }).forEach(function (it) {
         box.append(h("button", { type: "button", class: "chip", lang: it.lang || msgLang || null, dir: "auto", text: it.title,
                                  onclick: function () { onPick(it); } }));
       });
       return box;
+    }
+
+    function personChip() {
+      return h("button", { type: "button", class: "chip person", text: t("talk_to_person"), onclick: openForm });
+    }
+
+    /** A bot message with choices, sorted by confidence, "None of these" last; kept for reloads. */
+    function choiceBubble(text, items, msgLang, turnId, withNone) {
+      var el = say("bot", text, msgLang);
+      var box = chips(items, function (s) { pick(s); }, msgLang);
+      if (withNone) {
+        box.append(h("button", { type: "button", class: "chip none", text: t("none_of_these"), onclick: noneOfThese }));
+      }
+      el.append(box);
+      if (turnId && items.length) {
+        choices[turnId] = { text: text, none: !!withNone, items: items.map(function (x) {
+          return { article_id: x.article_id, title: x.title, lang: x.lang, confidence: x.confidence };
+        }) };
+        remember();
+      }
+      scroll(); // after the buttons exist, so all of them are in view
+      return el;
+    }
+
+    /** The customer picked a choice: it is their turn, echoed as they would have typed it. */
+    function pick(s) {
+      if (busy) return;
+      var echo = say("customer", s.title, s.lang);
+      choose(s.article_id, echo);
+    }
+
+    function noneOfThese() {
+      if (busy) return;
+      say("customer", t("none_of_these"));
+      var el = say("bot", t("rephrase"), lang);
+      el.append(h("p", { class: "row" }, personChip()));
+      scroll();
+      input.focus();
+    }
+
+    /** The server's notice with its reply time restated in the browser's own time zone. */
+    function localNotice(d) {
+      var text = d.notice || "";
+      var rt = d.reply_time;
+      if (!rt || !rt.expected_reply_at || !rt.notice || text.indexOf(rt.notice) < 0) return text;
+      var when;
+      try {
+        when = new Intl.DateTimeFormat(lang, { weekday: "long", month: "long", day: "numeric", hour: "2-digit",
+                                               minute: "2-digit", timeZoneName: "short" })
+          .format(new Date(rt.expected_reply_at));
+      } catch (e) { return text; }
+      return text.replace(rt.notice, t(rt.out_of_hours ? "out_of_hours" : "reply_by").replace("{when}", when));
+    }
+
+    /** Keep the customer's question in view: the answer below it is read from the question down. */
+    function keepQuestion(q) {
+      if (!q || !q.isConnected) return;
+      var top = q.offsetTop - 8;
+      if (log.scrollHeight - top > log.clientHeight) log.scrollTop = top; else scroll();
+    }
+
+    /** While a person owns the conversation, no button offers one: not the footer's, not an old offer's. */
+    function syncPerson() {
+      var handed = state === "handed_off";
+      personBtn.hidden = handed;
+      Array.prototype.forEach.call(log.querySelectorAll(".chip.person"), function (b) { b.hidden = handed; });
+    }
+
+    function askCsat() {
+      if (csatAsked || !answeredTurn || !sessionId) return;
+      csatAsked = true;
+      remember();
+      var turnId = answeredTurn;
+      var el = say("bot", t("csat_q"), lang);
+      el.classList.add("csat");
+      var row = h("div", { class: "chips", role: "group" });
+      [1, 2, 3, 4, 5].forEach(function (n) {
+        row.append(h("button", { type: "button", class: "chip small", text: String(n), "aria-label": n + "/5",
+                                 onclick: function () {
+          api(opts.api, "POST", "/v1/feedback", { session_id: sessionId, turn_id: turnId, csat: n }, sessionToken)
+            .then(function () { el.replaceChildren(h("p", { text: t("csat_thanks") })); announce(t("csat_thanks")); },
+                  showError);
+        } }));
+      });
+      row.append(h("button", { type: "button", class: "linkbtn", text: t("dismiss"),
+                               onclick: function () { el.remove(); input.focus(); } }));
+      el.append(row);
+      scroll();
+    }
+
+    // ---- the whole article, inside the panel ----
+    var articleBack = null;
+    var chatScroll = 0;
+    function openArticle(a, opener) {
+      articleBack = opener || null;
+      chatScroll = log.scrollTop;
+      var back = h("button", { type: "button", class: "secondary back", text: t("back"), onclick: closeArticle });
+      var href = safeHref(a.url);
+      articleView.replaceChildren(h("div", { class: "article", lang: a.lang, dir: dirOf(a.lang) },
+        back, h("h3", { text: a.title }), h("div", { class: "body" }, markdown(a.body, 4)),
+        href ? h("p", { class: "more" }, link(href, a.url)) : null));
+      chatView.hidden = true;
+      articleView.hidden = false;
+      back.focus();
+    }
+    function closeArticle() {
+      articleView.hidden = true;
+      articleView.replaceChildren();
+      chatView.hidden = false;
+      log.scrollTop = chatScroll;
+      (articleBack && articleBack.isConnected ? articleBack : input).focus();
+    }
+
+    /** After an escalation without a way to reach the customer later: ask for an email, inline. */
+    function emailAsk(d) {
+      var rt = d.reply_time || {};
+      var later = rt.out_of_hours || (rt.expected_reply_at && Date.parse(rt.expected_reply_at) - Date.now() > 600000);
+      if (!later || (d.escalation && d.escalation.reason === "customer_form")) return;
+      var id = "fb-inline-email-" + (d.turn_id || 0);
+      var box = h("input", { type: "email", id: id, autocomplete: "email", maxlength: 200 });
+      var err = h("p", { class: "err" });
+      var el = say("bot", t("email_later"), lang);
+      el.classList.add("email-ask");
+      var form = h("form", { class: "inline", novalidate: true },
+                   h("label", { for: id, class: "sr", text: t("email") }), box,
+                   h("button", { type: "submit", class: "primary", text: t("send") }));
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var address = box.value.trim();
+        if (!/^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$/.test(address)) {
+          err.textContent = t("email_invalid");
+          box.setAttribute("aria-invalid", "true");
+          return;
+        }
+        api(opts.api, "POST", "/v1/handoff", { session_id: sessionId, email: address, lang: lang }, sessionToken)
+          .then(function (r) {
+            el.replaceChildren(h("p", { text: localNotice(r) }));
+            el.classList.add("sent");
+            state = r.state || state;
+            syncPerson();
+          }, function (e) {
+            err.textContent = e.status === 400 && /email/i.test(e.message) ? t("email_invalid") : t("error");
+          });
+      });
+      el.append(form, err);
+      scroll();
     }
 
     function feedbackRow(turnId) {
@@ -517,8 +676,13 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
             input.focus();
             if (d.escalation) {
               state = d.state;
-              notice(d.notice, d.escalation);
-            }
+              syncPerson();
+              notice(localNotice(d), d.escalation);
+            } else if (helpful === false) {
+              var next = choiceBubble(d.notice, d.suggestions || [], lang, null, false);
+              next.append(h("p", { class: "row" }, personChip()));
+              scroll();
+            } else askCsat();
           }, function (e) { delete row.dataset.sent; showError(e); });
       }
       row.append(q,
@@ -530,11 +694,15 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
     function articleCard(a, turnId, noticeText) {
       var el = bubble("bot", a.lang);
       el.classList.add("answer");
-      el.append(h("h3", { text: a.title }));
+      var heading = h("button", { type: "button", class: "title", text: a.title });
+      el.append(h("h3", null, heading));
       el.append(h("div", { class: "body" }, markdown(a.passage || a.body, 4)));
       if (noticeText) el.append(h("p", { class: "note", lang: lang, text: noticeText }));
-      var href = safeHref(a.url);
-      if (href) el.append(h("p", { class: "more" }, link(href, t("read_more"))));
+      var more = h("button", { type: "button", class: "linkbtn more", text: t("read_more") });
+      heading.addEventListener("click", function () { openArticle(a, heading); });
+      more.addEventListener("click", function () { openArticle(a, more); });
+      if (a.passage && a.passage.trim() !== a.body.trim()) el.append(h("p", null, more));
+      if (turnId) answeredTurn = Math.max(answeredTurn, turnId);
       if (turnId) el.append(feedbackRow(turnId));
       announce(t("bot") + ": " + a.title + (noticeText ? ". " + noticeText : ""));
       reveal(el);
@@ -546,11 +714,8 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       var el = say("bot", text || "", lang);
       lastNotice = text;
       if (escalation && state === "handed_off") startPolling();
-      if (escalation && escalation.reason !== "customer_form") {
-        el.append(h("p", null, h("button", { type: "button", class: "chip", text: t("talk_to_person"),
-                                             onclick: openForm })));
-      }
       scroll();
+      return el;
     }
 
     function showError(err) {
@@ -583,33 +748,32 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       if (d.language) setLang(matchLang(d.language, uiLangs) || lang);
       remember();
       state = d.state || state;
+      syncPerson();
+      var text = localNotice(d);
+      var items = d.suggestions || [];
       if (d.decision === "answered" && d.answer) {
         articleCard(d.answer, d.turn_id, d.notice);
       } else if (d.decision === "suggest") {
-        say("bot", d.notice || t("did_you_mean"), d.language).append(
-          chips(d.suggestions || [], function (s) { choose(s.article_id); }, d.language));
+        choiceBubble(d.notice || t("did_you_mean"), items, d.language, d.turn_id, true);
       } else if (d.decision === "smalltalk" || d.decision === "withdrawn") {
-        var talk = say("bot", d.notice, d.language);
-        if ((d.suggestions || []).length) {
-          talk.append(chips(d.suggestions, function (s) { choose(s.article_id); }, d.language));
-        }
+        if (items.length) choiceBubble(text, items, d.language, d.turn_id, false); else say("bot", text, d.language);
+        if (d.reason === "thanks" || d.reason === "goodbye") askCsat();
       } else if (d.decision === "offered") {
-        var offer = say("bot", d.notice, d.language);
+        var offer = items.length ? choiceBubble(text, items, d.language, d.turn_id, false) : say("bot", text, d.language);
         offer.classList.add("offer");
-        if ((d.suggestions || []).length) {
-          offer.append(chips(d.suggestions, function (s) { choose(s.article_id); }, d.language));
-        }
-        offer.append(h("p", { class: "row" },
-          h("button", { type: "button", class: "chip", text: t("talk_to_person"), onclick: openForm }),
+        offer.append(h("p", { class: "row" }, personChip(),
           h("button", { type: "button", class: "chip", text: t("no_thanks"),
                         onclick: function () { ask(t("no_thanks")); } })));
+        scroll();
       } else if (d.decision === "handed_off") {
         if (d.notice && d.notice !== lastNotice) notice(d.notice, null);
         startPolling();
       } else {
-        notice(d.notice, d.escalation);
+        notice(text, d.escalation);
+        if (d.escalation) emailAsk(d);
       }
       if (state === "handed_off") startPolling();
+      keepQuestion(customerEl);
     }
 
     function request(path, body, customerEl) {
@@ -640,11 +804,11 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       });
     }
 
-    function choose(articleId) {
+    function choose(articleId, echo) {
       if (busy) return;
       // The conversation's language, not the suggestion's: the server then picks the best version.
       ensureSession().then(function (id) {
-        request("/v1/choose", { session_id: id, article_id: articleId, lang: lang });
+        request("/v1/choose", { session_id: id, article_id: articleId, lang: lang }, echo);
       }, showError);
       input.focus();
     }
@@ -661,6 +825,11 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
           slot.replaceWith(card);
         }, function () { /* the article is gone: the title stays */ });
       }
+      var kept = tn.role === "bot" && choices[tn.turn_id];
+      if (kept) {
+        choiceBubble(kept.text, kept.items, tn.lang, null, kept.none);
+        return null;
+      }
       if (tn.role === "bot") {
         // Stored bot turns are plain lines (a notice, then suggested titles), not Markdown.
         var b = bubble("bot", tn.lang);
@@ -674,6 +843,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       return api(opts.api, "GET", "/v1/sessions/" + encodeURIComponent(sessionId), undefined,
                  sessionToken).then(function (d) {
         state = d.state;
+        syncPerson();
         if (d.language && catalog[d.language]) setLang(d.language);
         quiet = true;
         var pending = d.turns.map(renderTurn).filter(Boolean);
@@ -695,7 +865,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
         if (!d.articles.length) return;
         var el = say("bot", t("popular"), lang);
         el.classList.add("popular");
-        el.append(chips(d.articles, function (a) { choose(a.article_id); }, lang));
+        el.append(chips(d.articles, function (a) { pick(a); }, lang));
       }, function () { /* no suggestions is fine */ });
     }
 
@@ -720,6 +890,7 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
             }
           });
           state = d.state;
+          syncPerson();
         }, function () { /* try again on the next tick */ })
         .then(function () { if (state === "handed_off") startPolling(); });
     }
@@ -766,9 +937,11 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
           busy = false;
           formBack = null; // sent: the conversation goes on in the input, not at the button
           closeForm();
-          say("bot", t("form_sent"), lang).classList.add("sent");
           state = d.state || "handed_off";
-          if (d.notice) { lastNotice = d.notice; say("bot", d.notice, d.language || lang); }
+          syncPerson();
+          // One message for this step: the server's, which says what happens next and when.
+          lastNotice = d.notice;
+          say("bot", localNotice(d) || t("form_sent"), d.language || lang).classList.add("sent");
           startPolling();
         }, function (e) {
           busy = false;

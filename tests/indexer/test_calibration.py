@@ -184,3 +184,26 @@ def test_an_out_of_scope_look_alike_loses_confidence(en_index: HybridIndex, no_e
     plain = Bot(no_examples, encoder, settings).answer(question).hits[0]
     assert taught.article_id == plain.article_id == "order-status"
     assert taught.oos_class > 0.1 and taught.confidence < plain.confidence - 0.05
+
+
+def test_folds_are_built_as_the_served_index_is(tmp_path: Path, tiny_kb: KnowledgeBase, encoder: Encoder,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index without an article classifier calibrates on folds without one (and trains none)."""
+    import indexer.build
+    from indexer.classifier import ArticleClassifier
+
+    trained: list[int] = []
+    real = ArticleClassifier.train.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[ArticleClassifier], *args: object, **kwargs: object) -> ArticleClassifier:
+        trained.append(1)
+        return real(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ArticleClassifier, "train", classmethod(counting))
+    with_clf, _ = build_index(tiny_kb, tmp_path / "a", encoder)
+    assert with_clf.classifier is not None and len(trained) > 1  # the index's and the folds'
+    trained.clear()
+    monkeypatch.setattr(indexer.build, "MAX_CLASSIFIER_ARTICLES", 1)
+    without, _ = build_index(tiny_kb, tmp_path / "b", encoder)
+    assert without.classifier is None and trained == []
+    assert without.confidence is not None

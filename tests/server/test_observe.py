@@ -53,6 +53,15 @@ def test_metrics_count_requests_decisions_and_escalations(client: FlaskClient) -
     assert "# TYPE faqbot_http_request_duration_seconds histogram" in text
 
 
+def test_metrics_show_the_answer_cache(client: FlaskClient) -> None:
+    for _ in range(3):
+        client.post("/v1/answer", json={"question": "how long does a refund take"})
+    text = client.get("/metrics").get_data(as_text=True)
+    assert sample(text, "faqbot_answer_cache_entries") == 1
+    assert sample(text, "faqbot_answer_cache_lookups", result="hit") == 2
+    assert sample(text, "faqbot_answer_cache_lookups", result="miss") == 1
+
+
 def test_readyz_follows_the_store(client: FlaskClient, store: Store) -> None:
     r = client.get("/readyz")
     assert r.status_code == 200 and r.get_json()["status"] == "ready"

@@ -103,7 +103,7 @@ def test_any_brand_colour_keeps_4_5_to_1(host_site: HostSite, page: Page, demo_s
     assert contrast(rgb(bg), rgb(fg)) >= 4.5
     if color == "#6a1b9a":
         assert fg == "rgb(255, 255, 255)"
-    links = reply.locator("a").all()
+    links = reply.locator("a, .linkbtn").all()  # links in the passage, "Read the full article"
     assert links
     for link in links:
         assert contrast(rgb(link.evaluate("e => getComputedStyle(e).color")), (241, 243, 246)) >= 4.5

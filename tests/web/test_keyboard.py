@@ -36,7 +36,7 @@ def test_full_flow_with_keyboard_only(page: Page, demo_server: Server) -> None:
     page.keyboard.press("Enter")
     reply.get_by_text("Thanks for your feedback!").wait_for()
 
-    tab_to(page, "button.linkbtn")  # Talk to a person
+    tab_to(page, "button.linkbtn in-panel")  # Talk to a person (not "Read the full article")
     page.keyboard.press("Enter")
     assert focused(page) == "input#fb-f-name. in-panel"
     page.keyboard.type("Kai")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
-from tests.web.browser import HostSite, Server, ask, host_page, open_chat
+from tests.web.browser import HostSite, Server, ask, host_page, open_chat, widget
 
 
 def test_article_markdown_renders_as_structure(host_site: HostSite, page: Page,
@@ -12,8 +12,11 @@ def test_article_markdown_renders_as_structure(host_site: HostSite, page: Page,
     host_page(page, host_site, content_server)
     open_chat(page)
     card = ask(page, "how do i wash linen")
-    body = card.locator(".body")
     assert card.locator("h3").inner_text() == "Caring for linen"
+    card.locator("h3 button").click()  # the whole article, inside the panel
+    view = widget(page).locator(".article-view")
+    view.wait_for(state="visible")
+    body = view.locator(".body")
     # The body's biggest heading sits one level under the card's title.
     assert body.locator("h4").all_inner_texts() == ["Washing"]
     assert body.locator("h5").all_inner_texts() == ["Stains"]
@@ -32,5 +35,5 @@ def test_article_markdown_renders_as_structure(host_site: HostSite, page: Page,
                       "_blank"]]
     assert body.locator("blockquote").inner_text() == "Never use chlorine bleach."
     assert body.locator("pre code").inner_text() == "care_label <b>40</b>"
-    more = card.get_by_role("link", name="Read the full article")
+    more = view.locator(".more a")
     assert more.get_attribute("href") == "https://tidewell.example/linen-care"

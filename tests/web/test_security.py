@@ -9,20 +9,28 @@ from tests.web.browser import DESKTOP, HostSite, Server, ask, box, host_page, op
 
 
 def assert_inert(page: Page, card: Locator, links_sent: bool = False) -> None:
-    """The gift-wrap article's payloads are on screen as text, and nothing they describe exists.
-    The server leaves out the lines with javascript: and data: links (kb.links.published) unless
-    `links_sent` (a response rewritten on the way, as an older or hostile server would send it)."""
-    text = card.inner_text()
-    assert "<script>window.__pwned = 'script'" in text
+    """The gift-wrap article's payloads are on screen as text, and nothing they describe exists:
+    in the answer's passage and in the whole article the panel opens. The server leaves out the
+    lines with javascript: and data: links (kb.links.published) unless `links_sent` (a response
+    rewritten on the way, as an older or hostile server would send it)."""
     assert "<img src=x onerror=" in card.locator("h3").inner_text()
-    assert ("Click for a coupon" in text and "raw anchor" in text) is links_sent
     log = widget(page).locator(".log")
     for tag in ("script", "img", "iframe", "b", "svg", "style", "object", "embed"):
         assert log.locator(tag).count() == 0, tag
-    links = card.locator("a").evaluate_all("a => a.map(x => [x.getAttribute('href'), x.rel, x.target])")
+    card.locator("h3 button").click()  # the whole article, inside the panel
+    view = widget(page).locator(".article-view")
+    view.wait_for(state="visible")
+    text = view.inner_text()
+    assert "<script>window.__pwned = 'script'" in text
+    assert ("Click for a coupon" in text and "raw anchor" in text) is links_sent
+    for tag in ("script", "img", "iframe", "b", "svg", "style", "object", "embed"):
+        assert view.locator(tag).count() == 0, tag
+    links = view.locator(".body a").evaluate_all("a => a.map(x => [x.getAttribute('href'), x.rel, x.target])")
     assert links == [["https://tidewell.example/gifts", "noopener noreferrer", "_blank"],
                      ["mailto:gifts@tidewell.example", "noopener noreferrer", "_blank"]]
-    assert card.get_by_role("link", name="Read the full article").count() == 0  # its url is javascript:
+    assert view.locator(".more a").count() == 0  # its url is javascript:
+    view.locator("h3").hover()
+    view.get_by_role("button", name="Back to the chat").click()
     card.locator("h3").hover()
     page.wait_for_load_state("networkidle")  # an image a payload had created would have failed by now
     assert page.evaluate("() => window.__pwned") is None
