@@ -78,8 +78,12 @@ def console_paths(app: Flask) -> dict[str, Schema]:
     """Every /console route of `app` as a documented page (HTML in, HTML or a redirect out)."""
     import re
 
-    refs = {c: {"$ref": f"#/components/responses/E{c}"} for c in ("403", "404", "409", "500", "503")}
-    html = {"description": "A console page (HTML)", "content": {"text/html": {"schema": {"type": "string"}}}}
+    page = {"text/html": {"schema": {"type": "string"}}}
+    html = {"description": "A console page (HTML)", "content": page}
+    # A browser gets an error page, the console's own fetches the API's JSON error.
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}, **page}
+    refs = {c: {"description": f"Error {c}: an HTML page, or JSON for the console's scripts",
+                "content": error} for c in ("400", "403", "404", "409", "500", "503")}
     out: dict[str, Schema] = {}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/console"):
