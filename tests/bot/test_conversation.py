@@ -127,3 +127,11 @@ def test_an_answer_carries_its_passage(bot: Bot, store: Store) -> None:
     assert reply.answer is not None and reply.answer.passage
     assert reply.answer.passage.replace("**", "") in reply.answer.body.replace("**", "") \
         or len(reply.answer.passage) <= len(reply.answer.body) + 20
+
+
+def test_suggestions_come_most_likely_first(bot: Bot, store: Store) -> None:
+    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.01)
+    reply = desk.ask("refund shipping password", session_id="sorted-1")
+    assert reply.decision == "suggest" and len(reply.suggestions) >= 2
+    confidences = [s.confidence for s in reply.suggestions]
+    assert confidences == sorted(confidences, reverse=True)
