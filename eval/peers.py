@@ -136,7 +136,8 @@ def bm25_peers(n: int, n_queries: int = 200, rank_bm25_queries: int = 20, echo: 
     if agree:
         row["bm25s_top10_agreement"] = round(float(np.mean(agree)), 4)
     echo("  " + "; ".join(f"{name} build {row[_key(name) + '_build_s']} s, "
-                          f"p50 {row[_key(name) + '_p50_ms']} ms" for name in searchers))
+                          f"p50 {row[_key(name) + '_p50_ms']} ms" for name in searchers)
+         + (f"; bm25s top-10 agreement {row['bm25s_top10_agreement']}" if agree else ""))
     return row
 
 
