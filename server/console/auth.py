@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, current_app, g, redirect, render_t
 from werkzeug.exceptions import Forbidden
 
 from bot.console_messages import CONSOLE_LANGS, NATIVE_NAMES, console_message
+from bot.console_messages import MESSAGES as CONSOLE_MESSAGES
 from bot.keys import authenticate, hash_secret, may_act_as
 from bot.store.console import AuditEntry
 from kb.errors import AuthError, ForbiddenError
@@ -137,13 +138,20 @@ def t(key: str, **values: str) -> str:
     return console_message(key, ui_lang(), **values)
 
 
+def label(kind: str, value: str) -> str:
+    """The UI word for a value of a closed set (a status, priority, role...); the value itself for
+    one the catalog does not know yet, so a new state added elsewhere never breaks a page."""
+    key = f"console.{kind}_{value}"
+    return t(key) if key in CONSOLE_MESSAGES else str(value)
+
+
 @bp.app_context_processor
 def _template_helpers() -> dict[str, Any]:
     from server.console import NAV
 
     user = current_user() if request.path.startswith("/console") else None
     nav = [(e, url_for(e.endpoint)) for e in NAV if user and may_act_as(user.role, e.role)]
-    return {"t": t, "csrf": csrf, "user": user, "nav": nav, "ui_lang": ui_lang(),
+    return {"t": t, "label": label, "csrf": csrf, "user": user, "nav": nav, "ui_lang": ui_lang(),
             "console_langs": [(code, NATIVE_NAMES[code]) for code in CONSOLE_LANGS]}
 
 

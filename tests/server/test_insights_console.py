@@ -109,7 +109,7 @@ def test_gap_to_approved_change(app: Flask, seeded: tuple[Store, Bot, Any]) -> N
                      data={"csrf": csrf, "kind": "add_questions", "article_id": "promo-codes"})
     assert r.status_code == 303 and "/console/insights/changes" in r.headers["Location"]
     changes = manager.get(r.headers["Location"]).get_data(as_text=True)
-    change_id = re.search(r'<section class="gap" id="(chg_\w+)"', changes).group(1)  # type: ignore[union-attr]
+    change_id = re.search(r'<article class="gap" id="(chg_\w+)"', changes).group(1)  # type: ignore[union-attr]
     assert "+++ b/en/promo-codes.md" in changes or "+++ b/" in changes
     assert "Only an admin can approve or reject." in changes
     refused = manager.post(f"/console/insights/changes/{change_id}/approve", data={"csrf": csrf})
@@ -135,3 +135,26 @@ def test_roles_and_languages(app: Flask, seeded: tuple[Store, Bot, Any]) -> None
     for lang, word in (("th", "ข้อมูลเชิงลึก"), ("et", "Ülevaade"), ("zh-TW", "洞察報表"), ("zh-CN", "洞察报表")):
         assert word in manager.get(f"/console/insights?lang={lang}").get_data(as_text=True)
     assert manager.get("/console/insights?since=yesterday").status_code == 400
+
+
+def test_label_then_coverage_report(app: Flask, seeded: tuple[Store, Bot, Any]) -> None:
+    store = seeded[0]
+    manager = app.test_client()
+    sign_in(manager, create_key(store, "manager", "Mia")[1])
+    before = len(store.labels())
+    page = manager.get(f"/console/insights/gaps?{PERIOD}").get_data(as_text=True)
+    gap_id = re.search(r'id="gap-(\w+)"', page).group(1)  # type: ignore[union-attr]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    url = f"/console/insights/gaps/{gap_id}/label?{PERIOD}"
+    bad = manager.post(url, data={"csrf": csrf, "article_id": "nope"})
+    assert bad.status_code == 303 and "error=" in bad.headers["Location"] and len(store.labels()) == before
+    r = manager.post(url, data={"csrf": csrf, "article_id": ""})
+    assert r.status_code == 303 and "done=labelled" in r.headers["Location"]
+    labelled = store.labels()[before:]
+    assert labelled and all(lab.article_id == "" and lab.by == "Mia" for lab in labelled)
+    assert "questions labelled." in manager.get(r.headers["Location"]).get_data(as_text=True)
+    report = manager.get(f"/console/insights/coverage?{PERIOD}")
+    assert report.status_code == 200
+    html = report.get_data(as_text=True)
+    assert "faqbot coverage report: live questions 2026-11-18 to 2026-12-02" in html
+    assert 'id="gaps-out-of-scope"' in html and "(now " in html
