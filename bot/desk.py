@@ -176,13 +176,18 @@ class Desk:
         notice = ""
         if article.lang != detected:
             notice = message("only_in", detected, language=language_name(article.lang, detected))
+        # While a person owns the conversation the article is still there to read, but the reply
+        # says so, as a typed question's does: the bot does not take the conversation back.
+        handed = session is not None and session.state == HANDED_OFF
+        decision = Decision.HANDED_OFF if handed else Decision.ANSWERED
+        if handed:
+            notice = join_messages(detected, notice, message("with_agent", detected))
         self._customer(sid, article.title, detected, reason=Reason.CHOSEN)
         turn = self.store.add_turn(Turn(sid, Role.BOT, article.title, self.clock(), detected,
-                                        Decision.ANSWERED, article.id, None, Reason.CHOSEN, _ms(started)))
+                                        decision, article.id, None, Reason.CHOSEN, _ms(started)))
         ref = self.bot.ref(article)
-        state = session.state if session else BOT
-        return Reply(sid, turn.turn_id, Decision.ANSWERED, Reason.CHOSEN, detected, state, notice, None,
-                     ref, took_ms=_ms(started))
+        return Reply(sid, turn.turn_id, decision, Reason.CHOSEN, detected, HANDED_OFF if handed else BOT,
+                     notice, None, ref, took_ms=_ms(started))
 
     def handoff(self, session_id: str, contact: Contact, text: str = "",
                 lang: str | None = None) -> Reply:

@@ -65,8 +65,8 @@ class Handoffs:
               started: float) -> Reply:
         """"I don't know" (or "a person can help best"), the likeliest articles, and a person
         offered with the time they would reply by. Nothing is escalated yet."""
-        hits = [h for h in (answer.hits if answer else ())[:_ALTERNATIVES]
-                if h.confidence >= _ALTERNATIVE_FLOOR]
+        hits = sorted((h for h in (answer.hits if answer else ())[:_ALTERNATIVES]
+                       if h.confidence >= _ALTERNATIVE_FLOOR), key=lambda h: -h.confidence)
         versions = [self.bot.version(h.article_id, lang) for h in hits]
         alternatives = tuple(Suggestion(h.article_id, v.lang, v.title, round(h.confidence, 4))
                              for h, v in zip(hits, versions, strict=True))

@@ -196,8 +196,9 @@ class Bot:
         decision = self.decide(hits, detected)
         suggestions: tuple[Suggestion, ...] = ()
         if decision.decision == Decision.SUGGEST:
-            likely = [h for h in hits[: self.settings.max_suggestions]
-                      if h.confidence >= min(_ALTERNATIVE_FLOOR, self.settings.suggest_threshold)]
+            likely = sorted((h for h in hits[: self.settings.max_suggestions]
+                             if h.confidence >= min(_ALTERNATIVE_FLOOR, self.settings.suggest_threshold)),
+                            key=lambda h: -h.confidence)  # the ranking's order is by fused score
             versions = [self.version(h.article_id, detected) for h in likely]
             suggestions = tuple(Suggestion(h.article_id, v.lang, v.title, h.confidence)
                                 for h, v in zip(likely, versions, strict=True))

@@ -254,12 +254,14 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               "against the encoder's own (eval/peers.py).")
 @click.option("--peer-sizes", default="100000,1000000", show_default=True,
               help="With --peers: passages / vectors, comma-separated.")
+@click.option("--peer-parts", default="bm25,vectors,answer", show_default=True,
+              help="With --peers: which comparisons to run, comma-separated.")
 @click.option("--peer-build-cap", type=click.FloatRange(1), default=480.0, show_default=True,
               help="With --peers: seconds an HNSW build may take; past it, the index holds what it reached.")
 def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
           threads: bool, vectors: bool, sizes: str, rounds: int, seconds: float,
           index_dir: str | None, peers: bool = False, peer_sizes: str = "",
-          peer_build_cap: float = 480.0) -> None:
+          peer_build_cap: float = 480.0, peer_parts: str = "bm25,vectors,answer") -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -274,9 +276,14 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
         if not counts or min(counts) < 1:
             raise click.BadParameter(f"expected positive sizes like 100000,1000000, got {peer_sizes!r}",
                                      param_hint="--peer-sizes")
+        parts = {p.strip() for p in peer_parts.split(",") if p.strip()}
+        if not parts or parts - {"bm25", "vectors", "answer"}:
+            raise click.BadParameter(f"expected some of bm25,vectors,answer, got {peer_parts!r}",
+                                     param_hint="--peer-parts")
         figures = run_peers_bench(counts, echo=echo,
                                   index_dir=Path(index_dir) if index_dir else None,
-                                  build_cap_s=peer_build_cap)
+                                  build_cap_s=peer_build_cap, e2e="answer" in parts,
+                                  parts=sorted(parts))
         click.echo(json.dumps(figures, indent=2))
         if json_out:
             Path(json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

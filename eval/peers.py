@@ -136,7 +136,8 @@ def bm25_peers(n: int, n_queries: int = 200, rank_bm25_queries: int = 20, echo: 
     if agree:
         row["bm25s_top10_agreement"] = round(float(np.mean(agree)), 4)
     echo("  " + "; ".join(f"{name} build {row[_key(name) + '_build_s']} s, "
-                          f"p50 {row[_key(name) + '_p50_ms']} ms" for name in searchers))
+                          f"p50 {row[_key(name) + '_p50_ms']} ms" for name in searchers)
+         + (f"; bm25s top-10 agreement {row['bm25s_top10_agreement']}" if agree else ""))
     return row
 
 
@@ -188,16 +189,19 @@ def end_to_end(n_questions: int = 60, rounds: int = 3, echo: Echo = print,
 
 def run_peers_bench(sizes: Sequence[int], echo: Echo = print, n_queries: int = 200,
                     rank_bm25_queries: int = 20, index_dir: Path | None = None,
-                    build_cap_s: float = 480.0, e2e: bool = True) -> dict[str, Any]:
-    """Every peer row at each size, then the end-to-end ratio; JSON-able figures."""
+                    build_cap_s: float = 480.0, e2e: bool = True,
+                    parts: Sequence[str] = ("bm25", "vectors")) -> dict[str, Any]:
+    """Every peer row (of `parts`) at each size, then the end-to-end ratio; JSON-able figures."""
     skip = missing_peers()
     for why in skip.values():
         echo(f"  skipped: {why}")
     out: dict[str, Any] = {"missing": skip, "load_average_start": list(os.getloadavg()),
                            "cores": os.cpu_count(), "bm25": [], "vectors": []}
     for n in sizes:
-        out["bm25"].append(bm25_peers(n, n_queries, rank_bm25_queries, echo, tuple(skip)))
-        out["vectors"].append(run_vector_peers(n, n_queries, echo, "usearch" in skip, build_cap_s))
+        if "bm25" in parts:
+            out["bm25"].append(bm25_peers(n, n_queries, rank_bm25_queries, echo, tuple(skip)))
+        if "vectors" in parts:
+            out["vectors"].append(run_vector_peers(n, n_queries, echo, "usearch" in skip, build_cap_s))
     if e2e:
         out["end_to_end"] = end_to_end(echo=echo, index_dir=index_dir)
     out["load_average_end"] = list(os.getloadavg())

@@ -148,6 +148,7 @@ def run_vector_peers(n: int, n_queries: int = 200, echo: Echo = print, skip_usea
         row[f"{name}_p95_ms"] = round(float(np.percentile(times[name], 95)), 3)
         row[f"{name}_recall_at_10"] = _recall(found[name], truths[name])
     echo("  " + "; ".join(f"{name} p50 {row[name + '_p50_ms']} ms, recall@10 {row[name + '_recall_at_10']}"
-                          + (f", build {row[name + '_build_s']} s" if name != "flat" else "")
+                          + (f", ef {row[name + '_ef_search']}, {row[name + '_vectors']:,} vectors, "
+                             f"build {row[name + '_build_s']} s" if name != "flat" else "")
                           for name in searches))
     return row

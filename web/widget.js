@@ -751,8 +751,9 @@ input:focus-visible,textarea:focus-visible{outline:2px solid var(--fb-a);outline
       syncPerson();
       var text = localNotice(d);
       var items = d.suggestions || [];
-      if (d.decision === "answered" && d.answer) {
-        articleCard(d.answer, d.turn_id, d.notice);
+      if (d.answer && (d.decision === "answered" || d.decision === "handed_off")) {
+        // Handed off: the article is there to read, not to rate (a person owns the conversation).
+        articleCard(d.answer, d.decision === "answered" ? d.turn_id : null, d.notice);
       } else if (d.decision === "suggest") {
         choiceBubble(d.notice || t("did_you_mean"), items, d.language, d.turn_id, true);
       } else if (d.decision === "smalltalk" || d.decision === "withdrawn") {

@@ -127,3 +127,20 @@ def test_an_answer_carries_its_passage(bot: Bot, store: Store) -> None:
     assert reply.answer is not None and reply.answer.passage
     assert reply.answer.passage.replace("**", "") in reply.answer.body.replace("**", "") \
         or len(reply.answer.passage) <= len(reply.answer.body) + 20
+
+
+def test_suggestions_come_most_likely_first(bot: Bot, store: Store) -> None:
+    desk = make_desk(bot, store, answer_threshold=0.99, suggest_threshold=0.01)
+    reply = desk.ask("refund shipping password", session_id="sorted-1")
+    assert reply.decision == "suggest" and len(reply.suggestions) >= 2
+    confidences = [s.confidence for s in reply.suggestions]
+    assert confidences == sorted(confidences, reverse=True)
+
+
+def test_choosing_an_article_while_handed_off_says_so(bot: Bot, store: Store) -> None:
+    desk = make_desk(bot, store)
+    desk.ask("I want to talk to a human", session_id="chip-1")
+    reply = desk.choose("chip-1", "shipping-costs")
+    assert (reply.decision, reply.reason, reply.state) == ("handed_off", "chosen", HANDED_OFF)
+    assert reply.answer is not None and "support team" in reply.notice
+    assert desk.ask("how much is shipping", session_id="chip-1").decision == "handed_off"  # consistent

@@ -70,3 +70,8 @@ def test_end_to_end_ratio_against_the_encoder(tmp_path: Path) -> None:
 def test_cli_rejects_bad_sizes() -> None:
     result = CliRunner().invoke(main, ["bench", "--peers", "--peer-sizes", "10k"])
     assert result.exit_code == 2 and "expected positive sizes" in result.output
+
+
+def test_cli_rejects_unknown_parts() -> None:
+    result = CliRunner().invoke(main, ["bench", "--peers", "--peer-parts", "bm25,gpu"])
+    assert result.exit_code == 2 and "expected some of bm25,vectors,answer" in result.output
