@@ -79,6 +79,8 @@ def when_ready(server: Any) -> None:
 def post_worker_init(worker: Any) -> None:
     """Worker has loaded server.wsgi:app: let SIGHUP (forwarded by the master) reload its index."""
     worker.wsgi.install_sighup()
+    # A console KB approval reloads the worker that served it, then every worker via the master.
+    worker.wsgi.peers = lambda: os.kill(os.getppid(), signal.SIGHUP)
 
 
 def on_exit(server: Any) -> None:

@@ -47,6 +47,9 @@ class ReloadingApp:
         self.encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
         self.store = store or open_store(settings.store_url)
         self._lock = threading.Lock()  # one reload at a time
+        # Tells the other processes serving this deployment to reload too (gunicorn's workers:
+        # server/gunicorn.conf.py sets it to a SIGHUP to the master, which forwards it to all).
+        self.peers: Callable[[], object] | None = None
         self._app: Flask = self._build()  # no fallback at start: a bad index is fatal here
 
     @property
@@ -77,8 +80,15 @@ class ReloadingApp:
                                         f"({type(e).__name__}: {e})") from None
         app = create_app(self.settings, bot=bot, store=self.store)
         # The console's KB approvals (server/console/insights_kb.py) switch to the new index at once.
-        app.extensions[RELOAD] = self.reload
+        app.extensions[RELOAD] = self.reload_everywhere
         return app
+
+    def reload_everywhere(self) -> bool:
+        """`reload()` here, then ask every other worker of the deployment to do the same."""
+        reloaded = self.reload()
+        if reloaded and self.peers is not None:
+            self.peers()
+        return reloaded
 
     def reload(self) -> bool:
         """Serve the index `settings.index_dir` points at now; False (logged) if it was refused

@@ -68,6 +68,8 @@ def test_dashboard_gap_approve_reindex_answered(live: tuple[str, ReloadingApp],
                                                 context_factory: NewContext, axe_source: str) -> None:
     url, app = live
     store = seeded[0]
+    told_peers: list[str] = []  # what gunicorn's master would be asked: reload every worker
+    app.peers = lambda: told_peers.append(app.version)
     before = _ask(url)
     assert before["decision"] != "answered"
     page = context_factory(viewport=DESKTOP).new_page()
@@ -94,5 +96,6 @@ def test_dashboard_gap_approve_reindex_answered(live: tuple[str, ReloadingApp],
 
     after = _ask(url)
     assert after["decision"] == "answered" and after["answer"]["article_id"] == "promo-codes"
+    assert told_peers == [app.version]  # once, after this worker switched to the new index
     promo = Path(app.settings.kb_path) / "en" / "promo-codes.md"
     assert QUESTION in promo.read_text(encoding="utf-8")
