@@ -119,3 +119,20 @@ def test_a_negative_size_is_refused() -> None:
 
     with pytest.raises(SettingsError, match="answer_cache_size must not be negative, got -1"):
         replace(Settings(), answer_cache_size=-1)
+
+
+@pytest.mark.parametrize("question", [
+    "i signed up with google, how do i change my email",  # the passage is chosen among sections
+    "how long until my refund shows up on my card",
+    "ลืมรหัสผ่าน",
+    "我的包裹在哪裡",
+])
+def test_a_question_is_embedded_once_even_for_its_passage(
+        demo_slice: tuple[object, HybridIndex], encoder: Encoder, question: str) -> None:
+    # With the answer cache off (as the latency benchmarks run), choosing the answer's passage
+    # reuses the retrieval's query vector instead of embedding the question a second time.
+    counting = CountingEncoder(encoder)
+    bot = Bot(demo_slice[1], counting, Settings(answer_cache_size=0))
+    reply = bot.answer(question)
+    assert reply.answer is not None and reply.answer.passage
+    assert counting.queries == 1
