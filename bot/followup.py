@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from urllib.parse import quote
 
+from bot.channels.mail import open_smtp
 from bot.messages import message
 from bot.records import Role, Turn
 from bot.sessions import SessionTokens
@@ -42,21 +42,6 @@ class FollowUp:
     name: str
     lang: str
     turns: tuple[Turn, ...]  # the unseen agent replies, oldest first
-
-
-def open_smtp(settings: Settings) -> smtplib.SMTP:
-    """A connection to the configured SMTP server, logged in when a user is set."""
-    s = settings
-    if s.email_smtp_security == "ssl":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.email_smtp_host, s.email_smtp_port, timeout=20,
-                                              context=ssl.create_default_context())
-    else:
-        smtp = smtplib.SMTP(s.email_smtp_host, s.email_smtp_port, timeout=20)
-        if s.email_smtp_security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
-    if s.email_smtp_user:
-        smtp.login(s.email_smtp_user, s.email_smtp_password)
-    return smtp
 
 
 def due(store: Store, settings: Settings, now: float) -> tuple[list[FollowUp], list[Turn]]:

@@ -164,14 +164,20 @@ class Email:
         return Outcome(DELIVERED, "SMTP 250")
 
     def _smtp(self) -> smtplib.SMTP:
-        s = self.settings
-        if s.email_smtp_security == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.email_smtp_host, s.email_smtp_port, timeout=20,
-                                                  context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(s.email_smtp_host, s.email_smtp_port, timeout=20)
-            if s.email_smtp_security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-        if s.email_smtp_user:
-            smtp.login(s.email_smtp_user, s.email_smtp_password)
-        return smtp
+        return open_smtp(self.settings)
+
+
+def open_smtp(settings: Settings) -> smtplib.SMTP:
+    """A connection to the configured SMTP server (the email channel's settings, also used by
+    bot.followup), logged in when a user is set."""
+    s = settings
+    if s.email_smtp_security == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(s.email_smtp_host, s.email_smtp_port, timeout=20,
+                                              context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(s.email_smtp_host, s.email_smtp_port, timeout=20)
+        if s.email_smtp_security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+    if s.email_smtp_user:
+        smtp.login(s.email_smtp_user, s.email_smtp_password)
+    return smtp
