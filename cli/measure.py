@@ -193,12 +193,15 @@ def _write_thresholds(obj: Ctx, metrics: dict[str, Any], min_lang_queries: int =
               help="Keep each benchmark's index in DIR/<name> (a re-run reuses its vectors).")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), default=None,
               help="Write every benchmark's metrics here.")
+@click.option("--distractors", type=click.IntRange(0), default=0, show_default=True,
+              help="Add this many generated unrelated articles to each KB (eval/distractors.py): "
+              "does quality survive a large help center?")
 @click.option("--html-dir", type=click.Path(file_okay=False), default=None,
               help="Write one coverage report per benchmark into this folder.")
 @click.pass_obj
 def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precision: float,
               target_escalation: float | None, index_dir: str | None, json_out: str | None,
-              html_dir: str | None) -> None:
+              distractors: int, html_dir: str | None) -> None:
     """Measure answer quality on public intent datasets turned into KBs (CLINC150 with its
     out-of-scope queries, BANKING77); all of them when none is named."""
     from eval.benchmarks import DATASETS, run_benchmark, write_json
@@ -210,7 +213,8 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
         result = run_benchmark(name, data_dir, settings, target_precision, target_escalation,
                                echo=lambda s: click.echo(s, err=True),
                                progress=progress(f"{name}: asking"),
-                               index_dir=Path(index_dir, name) if index_dir else None)
+                               index_dir=Path(index_dir, name) if index_dir else None,
+                               distractors=distractors)
         results.append(result)
         click.echo(f"\n{name} ({result.n_articles} articles, threshold {result.threshold}, "
                    f"{result.threshold_source})")
@@ -219,7 +223,7 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
             from eval.report import render_report
 
             Path(html_dir).mkdir(parents=True, exist_ok=True)
-            Path(html_dir, f"{name}.html").write_text(
+            Path(html_dir, f"{result.name}.html").write_text(
                 render_report(result.outcomes, result.metrics, result.kb, title=f"faqbot on {name}"),
                 encoding="utf-8")
     if json_out:

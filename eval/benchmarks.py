@@ -23,6 +23,7 @@ from typing import Any
 
 from bot import Bot
 from bot.types import Threshold
+from eval.distractors import distractor_articles
 from eval.harness import Progress, run_queries
 from eval.metrics import Outcome, compute_metrics
 from eval.queries import LabeledQuery, load_queries
@@ -91,13 +92,25 @@ def load_dataset(name: str, data_dir: str | Path) -> tuple[KnowledgeBase, list[L
             intents_queries([rows[i] for i in sorted(order[cut:])]))
 
 
+def with_distractors(kb: KnowledgeBase, n: int, seed: int = SEED) -> KnowledgeBase:
+    """`kb` with `n` unrelated articles beside its own (eval/distractors.py): does quality survive
+    a help center's size?"""
+    if not n:
+        return kb
+    return KnowledgeBase((*kb.articles, *distractor_articles(n, seed)), kb.default_lang, kb.out_of_scope)
+
+
 def run_benchmark(name: str, data_dir: str | Path, settings: Settings, target_precision: float = 0.97,
                   target_escalation: float | None = None, echo: Callable[[str], None] = print,
-                  progress: Progress | None = None, index_dir: str | Path | None = None) -> BenchmarkResult:
+                  progress: Progress | None = None, index_dir: str | Path | None = None,
+                  distractors: int = 0) -> BenchmarkResult:
     """Build the benchmark's KB, ask its queries through the bot at `settings` (by default the
     index's own self-calibrated threshold), and measure. `index_dir`: keep the index there
-    (a re-run reuses its vectors); by default a temporary folder."""
+    (a re-run reuses its vectors); by default a temporary folder. `distractors`: add this many
+    unrelated articles to the KB (the queries stay the same)."""
     kb, queries = load_dataset(name, data_dir)
+    kb = with_distractors(kb, distractors)
+    name = f"{name}+{distractors}" if distractors else name
     encoder = make_encoder(settings.encoder)
     with tempfile.TemporaryDirectory(prefix=f"faqbot-{name}-") as tmp:
         folder = Path(index_dir) if index_dir is not None else Path(tmp, "index")
