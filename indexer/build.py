@@ -2,7 +2,8 @@
 
 `out` is a symlink to `.<name>.versions/<version>/`; replacing a symlink with `os.replace` is
 atomic, so a reader sees either the old index or the new one, never a mix. Vectors of texts that
-did not change are copied from the previous index instead of being embedded again.
+did not change are copied from the previous index instead of being embedded again, and a build
+that crashed resumes from its embedding checkpoint (indexer/embedding.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from indexer.analyzers import ANALYZER_VERSION, analyze
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
+from indexer.embedding import AS_QUERY, Checkpoint, embed_units, unit_key
 from indexer.encoders import CompositeEncoder, Encoder
 from indexer.phases import Phases
 from indexer.store import (
@@ -70,14 +72,7 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
-# Titles and example questions are questions too: e5 matches question to question best when both
-# carry the query prefix (its "symmetric task" mode); body passages keep the passage prefix.
-_AS_QUERY = frozenset({"title", "question"})
 MAX_CLASSIFIER_ARTICLES = 3000  # training time grows with articles × units; past this, retrieval only
-
-
-def _unit_key(u: Unit) -> str:
-    return _digest("query" if u.kind in _AS_QUERY else "passage", u.kind, u.lang, u.text)
 
 
 def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
@@ -194,10 +189,12 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     with phases.phase("previous index"):
         old = _previous(out, encoder)
     old_hashes = dict(old.manifest.get("articles", {})) if old is not None else {}
-    keys = [_unit_key(u) for u in units]
+    keys = [unit_key(u) for u in units]
     embed_started = time.perf_counter()
+    # Beside the versions, not in one: a crashed build's vectors serve the next attempt.
+    checkpoint = Checkpoint(out.parent / f".{out.name}.embeddings", encoder)
     with phases.phase("embedding"):
-        vectors, n_embedded = _embed(units, keys, encoder, old, progress)
+        vectors, n_embedded = embed_units(units, keys, encoder, old, progress, checkpoint)
     embed_seconds = time.perf_counter() - embed_started
 
     with phases.phase("BM25"):
@@ -205,7 +202,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
         bm25 = BM25.build(docs)
     with phases.phase("vectors"):
         # Questions and titles are the closest thing to customers' questions the KB has.
-        asked = [i for i, u in enumerate(units) if u.kind in _AS_QUERY]
+        asked = [i for i, u in enumerate(units) if u.kind in AS_QUERY]
         vindex = VectorIndex.build(vectors, EXACT_LIMIT, vectors[asked] if asked else None)
     with phases.phase("out-of-scope examples"):
         oos_vectors = _out_of_scope_vectors(kb, encoder, old)
@@ -247,6 +244,7 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     with phases.phase("writing"):
         _write_version(versions / f".{version}.partial", final, kb, units, manifest, save_parts)
     _swap(out, final)
+    checkpoint.clear()
     _prune(versions, keep={final.name})
     changed = sum(1 for k, h in article_hashes.items() if old_hashes.get(k) != h)
     stats = BuildStats(len(kb), len(units), sum(u.kind == "section" for u in units), n_embedded,
@@ -256,34 +254,6 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
              stats.n_articles, stats.n_units, stats.n_embedded, stats.n_reused, final)
     return assemble(out.resolve(), manifest, kb, units, bm25, vindex, classifier, confidence,
                     thresholds), stats
-
-
-def _embed(units: list[Unit], keys: list[str], encoder: Encoder, old: HybridIndex | None,
-           progress: Progress | None) -> tuple[np.ndarray, int]:
-    """The units' vectors, reusing the previous index's for unchanged texts, and how many were
-    embedded anew (titles and questions as queries, body passages as passages)."""
-    cache: dict[str, np.ndarray] = {}
-    if old is not None:
-        old_vectors = old.vectors.vectors()
-        cache = {_unit_key(u): old_vectors[i] for i, u in enumerate(old.units)}
-    todo = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
-    batch = 64
-    for start in range(0, len(todo), batch):
-        rows = todo[start:start + batch]
-        as_query = [i for i in rows if units[i].kind in _AS_QUERY]
-        as_passage = [i for i in rows if units[i].kind not in _AS_QUERY]
-        for group, encode in ((as_query, encoder.encode_queries), (as_passage, encoder.encode_passages)):
-            vecs = encode([units[i].text for i in group], [units[i].lang for i in group])
-            for i, v in zip(group, vecs, strict=True):
-                cache[keys[i]] = v
-        if progress:
-            progress(min(start + batch, len(todo)), len(todo))
-    if progress and not todo:
-        progress(0, 0)
-    vectors = np.zeros((len(units), encoder.dim), dtype=np.float32)
-    for i, k in enumerate(keys):
-        vectors[i] = cache[k]
-    return vectors, len(todo)
 
 
 def _write_version(staging: Path, final: Path, kb: KnowledgeBase, units: list[Unit],
