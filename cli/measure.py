@@ -244,6 +244,11 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
               "one question, an index build's batches and a server under 50 clients.")
 @click.option("--vectors", "vectors", is_flag=True, help="Instead: exact FAISS vs IVF vs HNSW by "
               "index size (query p50, recall@10 against exact, build seconds).")
+@click.option("--scale", "scale", is_flag=True, help="Instead: one synthetic KB grown through "
+              "--scale-sizes articles (build time, units/s, disk, memory, p50/p99 answer latency); "
+              "with --index-dir an interrupted run resumes its build.")
+@click.option("--scale-sizes", default="1000,10000,50000", show_default=True,
+              help="With --scale: KB sizes in articles, comma-separated.")
 @click.option("--sizes", default="25000,50000,100000,200000", show_default=True,
               help="With --vectors: index sizes, comma-separated.")
 @click.option("--rounds", type=click.IntRange(1), default=4, show_default=True,
@@ -265,7 +270,8 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
 def bench(articles: int, n_requests: int, passages: int, json_out: str | None, cache: bool,
           threads: bool, vectors: bool, sizes: str, rounds: int, seconds: float,
           index_dir: str | None, peers: bool = False, peer_sizes: str = "",
-          peer_build_cap: float = 480.0, peer_parts: str = "bm25,vectors,answer") -> None:
+          peer_build_cap: float = 480.0, peer_parts: str = "bm25,vectors,answer",
+          scale: bool = False, scale_sizes: str = "1000,10000,50000") -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -288,6 +294,23 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
                                   index_dir=Path(index_dir) if index_dir else None,
                                   build_cap_s=peer_build_cap, e2e="answer" in parts,
                                   parts=sorted(parts))
+        click.echo(json.dumps(figures, indent=2))
+        if json_out:
+            Path(json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+        return
+    if scale:
+        from eval.scale import run_scale_bench
+
+        try:
+            counts = [int(x) for x in scale_sizes.split(",") if x.strip()]
+        except ValueError:
+            counts = []
+        if not counts or min(counts) < 1:
+            raise click.BadParameter(f"expected positive sizes like 1000,10000, got {scale_sizes!r}",
+                                     param_hint="--scale-sizes")
+        figures = run_scale_bench(counts, n_requests, echo=echo,
+                                  index_dir=Path(index_dir) if index_dir else None,
+                                  progress=progress("embedding"))
         click.echo(json.dumps(figures, indent=2))
         if json_out:
             Path(json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -140,9 +140,9 @@ def _perturb(q: str, rng: random.Random) -> str:
 
 @contextlib.contextmanager
 def served(index_dir: Path, store: Path, threads: int = 4,
-           env_extra: dict[str, str] | None = None) -> Iterator[str]:
+           env_extra: dict[str, str] | None = None, pids: list[int] | None = None) -> Iterator[str]:
     """`faqbot serve` on a free loopback port for this index, until the block ends: its base URL.
-    `env_extra`: more FAQBOT_* settings for this server."""
+    `env_extra`: more FAQBOT_* settings for this server; `pids` receives its process id."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -151,6 +151,8 @@ def served(index_dir: Path, store: Path, threads: int = 4,
            "FAQBOT_THREADS": str(threads), **(env_extra or {})}
     command = [sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--port", str(port)]
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if pids is not None:
+        pids.append(proc.pid)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
