@@ -230,6 +230,17 @@ def benchmark(obj: Ctx, datasets: tuple[str, ...], data_dir: str, target_precisi
         write_json(results, json_out)
 
 
+def _positive_sizes(text: str, hint: str, example: str) -> list[int]:
+    """Comma-separated positive counts, or a one-line usage error naming the option."""
+    try:
+        counts = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise click.BadParameter(f"expected positive sizes like {example}, got {text!r}", param_hint=hint)
+    return counts
+
+
 @click.command()
 @click.option("--articles", type=int, default=1000, show_default=True,
               help="Size of the synthetic KB served for the latency benchmark.")
@@ -279,13 +290,7 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
     if peers:
         from eval.peers import run_peers_bench
 
-        try:
-            counts = [int(x) for x in peer_sizes.split(",") if x.strip()]
-        except ValueError:
-            counts = []
-        if not counts or min(counts) < 1:
-            raise click.BadParameter(f"expected positive sizes like 100000,1000000, got {peer_sizes!r}",
-                                     param_hint="--peer-sizes")
+        counts = _positive_sizes(peer_sizes, "--peer-sizes", "100000,1000000")
         parts = {p.strip() for p in peer_parts.split(",") if p.strip()}
         if not parts or parts - {"bm25", "vectors", "answer"}:
             raise click.BadParameter(f"expected some of bm25,vectors,answer, got {peer_parts!r}",
@@ -301,21 +306,10 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
     if scale:
         from eval.scale import run_scale_bench
 
-        try:
-            counts = [int(x) for x in scale_sizes.split(",") if x.strip()]
-        except ValueError:
-            counts = []
-        if not counts or min(counts) < 1:
-            raise click.BadParameter(f"expected positive sizes like 1000,10000, got {scale_sizes!r}",
-                                     param_hint="--scale-sizes")
-        figures = run_scale_bench(counts, n_requests, echo=echo,
-                                  index_dir=Path(index_dir) if index_dir else None,
+        figures = run_scale_bench(_positive_sizes(scale_sizes, "--scale-sizes", "1000,10000"), n_requests,
+                                  echo=echo, index_dir=Path(index_dir) if index_dir else None,
                                   progress=progress("embedding"))
-        click.echo(json.dumps(figures, indent=2))
-        if json_out:
-            Path(json_out).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-        return
-    if cache:
+    elif cache:
         from eval.cache_bench import run_cache_bench
 
         figures = run_cache_bench(rounds, seconds, echo=echo,
