@@ -94,10 +94,10 @@ def _variants(index: HybridIndex, taught: HybridIndex | None) -> list[tuple[Rank
     full = HybridRetriever(index)
     clf = index.classifier
     if clf is None:
-        raise ValueError("the ablation needs an index with an article classifier (2 to 3,000 articles)")
+        raise ValueError("the ablation needs an index with an article classifier (2 articles or more)")
     # A uniform sparse view adds the same constant to every article: the dense view alone ranks.
     dense_view = HybridRetriever(replace(index, classifier=replace(
-        clf, sparse_w=np.zeros_like(clf.sparse_w), sparse_b=np.zeros_like(clf.sparse_b))))
+        clf, sparse_w=clf.sparse_w * 0, sparse_b=np.zeros_like(clf.sparse_b))))
     plain = without_knn(index)
 
     def cosine(hits: list[Hit]) -> float:

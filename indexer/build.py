@@ -29,6 +29,7 @@ from indexer.confidence import ConfidenceModel
 from indexer.embedding import AS_QUERY, Checkpoint, embed_units, unit_key
 from indexer.encoders import CompositeEncoder, Encoder
 from indexer.phases import Phases
+from indexer.shortlist import ShortlistClassifier, train_classifier
 from indexer.store import (
     FORMAT_VERSION,
     HybridIndex,
@@ -72,9 +73,6 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
-MAX_CLASSIFIER_ARTICLES = 3000  # training time grows with articles × units; past this, retrieval only
-
-
 def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
     """The index now at `out`, if it can lend vectors and a classifier to the new one."""
     if not (out / "manifest.json").exists():
@@ -88,14 +86,14 @@ def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
 
 def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
                 outside: calibration.Outside, key: str,
-                old: HybridIndex | None, first_view: int) -> ArticleClassifier | None:
+                old: HybridIndex | None, first_view: int) -> ArticleClassifier | ShortlistClassifier | None:
     # Labels are positions in the sorted article ids, the order HybridIndex.article_ids has.
     ids, labels = np.unique([u.article_id for u in units], return_inverse=True)
-    if not 2 <= len(ids) <= MAX_CLASSIFIER_ARTICLES:
+    if len(ids) < 2:
         return None
     if old is not None and old.classifier is not None and old.manifest.get("classifier") == key:
         return old.classifier
-    return ArticleClassifier.train(vectors, docs, labels, len(ids), outside, first_view)
+    return train_classifier(vectors, docs, labels, len(ids), outside, first_view)
 
 
 def _first_view(encoder: Encoder) -> int:
@@ -207,7 +205,8 @@ def build_index(kb: KnowledgeBase, out: str | Path, encoder: Encoder, *, passage
     with phases.phase("out-of-scope examples"):
         oos_vectors = _out_of_scope_vectors(kb, encoder, old)
         outside = (oos_vectors, [analyze(e.text, e.lang) for e in kb.out_of_scope])
-    classifier_key = _digest(ArticleClassifier.VERSION, *keys, *(u.article_id for u in units),
+    classifier_key = _digest(ArticleClassifier.VERSION, ShortlistClassifier.VERSION, *keys,
+                             *(u.article_id for u in units),
                              *(f"{e.lang}\x1e{e.text}" for e in kb.out_of_scope))
     with phases.phase("classifier"):
         classifier = _classifier(units, docs, vectors, outside, classifier_key, old, _first_view(encoder))

@@ -29,9 +29,9 @@ import numpy as np
 
 from indexer.analyzers import analyze
 from indexer.bm25 import BM25
-from indexer.classifier import ArticleClassifier
 from indexer.confidence import DEFAULT, FEATURES, ConfidenceModel, features, fit_logistic
 from indexer.retrieval import HybridRetriever, Query
+from indexer.shortlist import train_classifier
 from indexer.store import HybridIndex, Unit, assemble
 from indexer.thresholds import Samples, oos_weights
 from indexer.vectors import VectorIndex
@@ -105,7 +105,7 @@ def _fold_index(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequenc
     sub_units = [units[i] for i in kept]
     sub_docs = [docs[i] for i in kept]
     ids, labels = np.unique([u.article_id for u in sub_units], return_inverse=True)
-    classifier = (ArticleClassifier.train(vectors[kept], sub_docs, labels, len(ids), outside, first_view)
+    classifier = (train_classifier(vectors[kept], sub_docs, labels, len(ids), outside, first_view)
                   if with_classifier and len(ids) >= 2 else None)
     manifest = {"encoder": "fold", "version": "fold"}
     return assemble(Path("."), manifest, kb, sub_units, BM25.build(sub_docs),

@@ -116,10 +116,12 @@ class ArticleClassifier:
     def n_articles(self) -> int:
         return self.n_classes - int(self.out_of_scope)
 
-    def predict(self, vector: np.ndarray, terms: Sequence[str]) -> tuple[np.ndarray, float]:
+    def predict(self, vector: np.ndarray, terms: Sequence[str],
+                candidates: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """Log-probability of each article for one question (its vector and analyzer terms), and
         the probability of the out-of-scope class (0 without one). The articles' probabilities
-        are not renormalised: with the out-of-scope class they sum to 1 minus its probability."""
+        are not renormalised: with the out-of-scope class they sum to 1 minus its probability.
+        `candidates` (what retrieval found) is not needed: every article is scored."""
         dense = _log_softmax(SCALE * (vector @ self.dense_w) + self.dense_b)
         # One question's TF-IDF row is a few weighted rows of sparse_w: no sparse matrix needed.
         cols = sorted({self.vocab[t] for t in term_features(terms) if t in self.vocab})

@@ -82,8 +82,9 @@ class HybridRetriever:
     """BM25, dense retrieval and the index's article classifier, keeping every raw signal per article.
 
     With a classifier, articles are ranked by its log-probability plus the best cosine similarity
-    (the nearest example still matters when an article has one odd phrasing). Without one (a
-    single article, or a very large KB), by reciprocal-rank fusion of the BM25 and dense rankings:
+    (the nearest example still matters when an article has one odd phrasing); a large KB's
+    shortlist classifier scores only the articles BM25 and dense retrieval found. Without one (a
+    single article), by reciprocal-rank fusion of the BM25 and dense rankings:
     RRF needs no score calibration between the two, which keeps it robust across languages where
     BM25 is strong (exact product words) or weak (paraphrase, typos).
     """
@@ -103,12 +104,12 @@ class HybridRetriever:
         dense = {h.article_id: h for h in self.dense.hits(rows, sims, self.dense.depth)}
         sparse = {h.article_id: h for h in self.bm25.retrieve(query, self.bm25.depth)}
         log_probs, oos_class = None, 0.0
-        if self.index.classifier is not None and query.vector is not None:
-            log_probs, oos_class = self.index.classifier.predict(query.vector, query.terms)
         candidates = dense.keys() | sparse.keys()
-        if log_probs is not None:
+        if self.index.classifier is not None and query.vector is not None:
+            found = np.array(sorted(self._position[a] for a in candidates), dtype=np.int64)
+            log_probs, oos_class = self.index.classifier.predict(query.vector, query.terms, found)
             top = np.argsort(-log_probs)[: max(k, 10)]
-            candidates |= {self.index.article_ids[i] for i in top}
+            candidates |= {self.index.article_ids[i] for i in top if np.isfinite(log_probs[i])}
         floor = min((h.dense for h in dense.values()), default=0.0)
         density = self._density(rows[:NEIGHBOURS])
         knn = self._knn(rows[:NEIGHBOURS], sims[:NEIGHBOURS])

@@ -16,6 +16,7 @@ from indexer.analyzers import ANALYZER_VERSION
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
+from indexer.shortlist import ShortlistClassifier
 from indexer.thresholds import Thresholds
 from indexer.vectors import VectorIndex
 from kb.errors import IndexUnavailableError
@@ -57,7 +58,7 @@ class HybridIndex:
     vectors: VectorIndex
     unit_article: np.ndarray  # unit row -> position of its article id in `article_ids`
     article_ids: tuple[str, ...]
-    classifier: ArticleClassifier | None = None  # None: fewer than 2 articles, or too many
+    classifier: ArticleClassifier | ShortlistClassifier | None = None  # None: fewer than 2 articles
     confidence: ConfidenceModel | None = None  # learned at build time; None: an index from before
     thresholds: Thresholds | None = None  # chosen at build time; None: an index from before
 
@@ -71,7 +72,8 @@ class HybridIndex:
 
 
 def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: list[Unit],
-             bm25: BM25, vectors: VectorIndex, classifier: ArticleClassifier | None = None,
+             bm25: BM25, vectors: VectorIndex,
+             classifier: ArticleClassifier | ShortlistClassifier | None = None,
              confidence: ConfidenceModel | None = None,
              thresholds: Thresholds | None = None) -> HybridIndex:
     ids = tuple(sorted({u.article_id for u in units}))
@@ -173,9 +175,11 @@ def _load_bm25(path: Path, mmap: bool) -> BM25:
     return BM25(m, meta["vocab"], meta["k1"], meta["b"])
 
 
-def _load_classifier(path: Path, mmap: bool) -> ArticleClassifier:
+def _load_classifier(path: Path, mmap: bool) -> ArticleClassifier | ShortlistClassifier:
     z = _npz_arrays(path / "classifier.npz", mmap)
     terms = json.loads((path / "classifier_vocab.json").read_text(encoding="utf-8"))
+    if "kind" in z and str(z["kind"][()]) == "shortlist":
+        return ShortlistClassifier.from_arrays(z, terms)
     clf = ArticleClassifier(vocab={t: i for i, t in enumerate(terms)},
                             out_of_scope=bool(z["out_of_scope"]) if "out_of_scope" in z else False,
                             **{k: z[k] for k in ("dense_w", "dense_b", "sparse_w", "sparse_b", "idf")})

@@ -77,6 +77,12 @@ class VectorIndex:
         sims, ids = self._index.search(query.reshape(1, -1).astype(np.float32), k)
         return ids[0], sims[0]
 
+    def search_many(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """`search` for each row of `queries`: (rows, k) indices and similarities."""
+        k = min(k, len(self))
+        sims, ids = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
+        return ids, sims
+
     def vectors(self) -> np.ndarray:
         ivf = _as_ivf(self._index)
         if ivf is not None:

@@ -188,22 +188,26 @@ def test_an_out_of_scope_look_alike_loses_confidence(en_index: HybridIndex, no_e
 
 def test_folds_are_built_as_the_served_index_is(tmp_path: Path, tiny_kb: KnowledgeBase, encoder: Encoder,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """An index without an article classifier calibrates on folds without one (and trains none)."""
-    import indexer.build
+    """A KB past the full softmax's size calibrates on folds with the same shortlist classifier
+    its index serves (and trains no full one)."""
+    import indexer.shortlist
     from indexer.classifier import ArticleClassifier
+    from indexer.shortlist import ShortlistClassifier
 
-    trained: list[int] = []
-    real = ArticleClassifier.train.__func__  # type: ignore[attr-defined]
+    trained: list[str] = []
+    for kind in (ArticleClassifier, ShortlistClassifier):
+        real = kind.train.__func__  # type: ignore[attr-defined]
 
-    def counting(cls: type[ArticleClassifier], *args: object, **kwargs: object) -> ArticleClassifier:
-        trained.append(1)
-        return real(cls, *args, **kwargs)  # type: ignore[no-any-return]
+        def counting(cls: type, *args: object, real: object = real, **kwargs: object) -> object:
+            trained.append(cls.__name__)
+            return real(cls, *args, **kwargs)  # type: ignore[operator]
 
-    monkeypatch.setattr(ArticleClassifier, "train", classmethod(counting))
-    with_clf, _ = build_index(tiny_kb, tmp_path / "a", encoder)
-    assert with_clf.classifier is not None and len(trained) > 1  # the index's and the folds'
+        monkeypatch.setattr(kind, "train", classmethod(counting))
+    full, _ = build_index(tiny_kb, tmp_path / "a", encoder)
+    assert isinstance(full.classifier, ArticleClassifier) and len(trained) > 1  # the index's and the folds'
+    assert set(trained) == {"ArticleClassifier"}
     trained.clear()
-    monkeypatch.setattr(indexer.build, "MAX_CLASSIFIER_ARTICLES", 1)
-    without, _ = build_index(tiny_kb, tmp_path / "b", encoder)
-    assert without.classifier is None and trained == []
-    assert without.confidence is not None
+    monkeypatch.setattr(indexer.shortlist, "MAX_FULL_ARTICLES", 1)
+    large, _ = build_index(tiny_kb, tmp_path / "b", encoder)
+    assert isinstance(large.classifier, ShortlistClassifier) and len(trained) > 1
+    assert set(trained) == {"ShortlistClassifier"} and large.confidence is not None

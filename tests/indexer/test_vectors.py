@@ -47,6 +47,17 @@ def test_exact_below_the_limit_and_ivf_above_it(tmp_path: Path) -> None:
     assert np.allclose(loaded.vectors(), data, atol=1e-6)
 
 
+@pytest.mark.parametrize("exact_limit", [None, 500])
+def test_searching_many_rows_is_searching_each(exact_limit: int | None) -> None:
+    data = _clustered(1000)
+    index = VectorIndex.build(data, exact_limit=exact_limit)
+    ids, sims = index.search_many(data[:5], 7)
+    assert ids.shape == sims.shape == (5, 7)
+    for row, q in enumerate(data[:5]):
+        one_ids, one_sims = index.search(q, 7)
+        assert ids[row].tolist() == one_ids.tolist() and np.allclose(sims[row], one_sims)
+
+
 def test_a_big_index_records_ivf_in_its_manifest_and_answers_the_same(
         tmp_path: Path, tiny_kb: KnowledgeBase, encoder: Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
     exact, _ = build_index(tiny_kb, tmp_path / "exact", encoder)
