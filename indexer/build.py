@@ -29,7 +29,7 @@ from indexer.confidence import ConfidenceModel
 from indexer.embedding import AS_QUERY, Checkpoint, embed_units, unit_key
 from indexer.encoders import CompositeEncoder, Encoder
 from indexer.phases import Phases
-from indexer.shortlist import ShortlistClassifier, train_classifier
+from indexer.shortlist import Classifier, ShortlistClassifier, train_classifier
 from indexer.store import (
     FORMAT_VERSION,
     HybridIndex,
@@ -86,7 +86,7 @@ def _previous(out: Path, encoder: Encoder) -> HybridIndex | None:
 
 def _classifier(units: list[Unit], docs: list[list[str]], vectors: np.ndarray,
                 outside: calibration.Outside, key: str,
-                old: HybridIndex | None, first_view: int) -> ArticleClassifier | ShortlistClassifier | None:
+                old: HybridIndex | None, first_view: int) -> Classifier | None:
     # Labels are positions in the sorted article ids, the order HybridIndex.article_ids has.
     ids, labels = np.unique([u.article_id for u in units], return_inverse=True)
     if len(ids) < 2:

@@ -94,6 +94,64 @@ def _tfidf(docs: Sequence[Sequence[str]], vocab: dict[str, int], idf: np.ndarray
     return sp.csr_matrix(sp.diags(1.0 / np.maximum(norms, 1e-12)) @ m)
 
 
+def with_out_of_scope(vectors: np.ndarray, docs: Sequence[Sequence[str]], labels: np.ndarray, n_classes: int,
+                      out_of_scope: tuple[np.ndarray, Sequence[Sequence[str]]] | None,
+                      ) -> tuple[np.ndarray, Sequence[Sequence[str]], np.ndarray, int, bool]:
+    """The training units with the KB's out-of-scope examples appended as one more class, and
+    whether there were any."""
+    if not len(labels) == len(vectors) == len(docs):
+        raise ValueError(f"{len(vectors)} vectors, {len(docs)} docs and {len(labels)} labels differ")
+    oos_vectors, oos_docs = out_of_scope if out_of_scope is not None else (vectors[:0], [])
+    if len(oos_vectors) != len(oos_docs):
+        raise ValueError(f"{len(oos_vectors)} out-of-scope vectors but {len(oos_docs)} docs")
+    if not len(oos_docs):
+        return vectors, docs, labels, n_classes, False
+    oos_labels = np.full(len(oos_docs), n_classes, dtype=labels.dtype)
+    return (np.vstack([vectors, oos_vectors]), [*docs, *oos_docs], np.concatenate([labels, oos_labels]),
+            n_classes + 1, True)
+
+
+def unit_weights(labels: np.ndarray, n_classes: int, has_oos: bool) -> np.ndarray:
+    """Each article weighs the same in total, however many units it has: how much was written is
+    no prior for being asked. The out-of-scope class (last) weighs OUT_OF_SCOPE_WEIGHT articles."""
+    counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+    weights = 1.0 / counts[labels]
+    if has_oos:
+        weights[labels == n_classes - 1] *= OUT_OF_SCOPE_WEIGHT
+    return weights
+
+
+def vocabulary(docs: Sequence[Sequence[str]], limit: int | None = None) -> tuple[dict[str, int], np.ndarray]:
+    """The term view's vocabulary (the `limit` most frequent features, all when None) and idf."""
+    df: dict[str, int] = {}
+    for terms in docs:
+        for t in set(term_features(terms)):
+            df[t] = df.get(t, 0) + 1
+    keep = sorted(sorted(df, key=lambda t: (-df[t], t))[:limit]) if limit is not None else sorted(df)
+    idf = np.array([np.log((1 + len(docs)) / (1 + df[t])) + 1 for t in keep], dtype=np.float32)
+    return {t: i for i, t in enumerate(keep)}, idf
+
+
+def first_view_copies(x: np.ndarray, first_view: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of `x` that have a second view, and those rows as a first-view-only question would
+    encode them (second view zeroed, renormalised)."""
+    both = np.flatnonzero(np.abs(x[:, first_view:]).sum(axis=1) > 0)
+    alone = x[both].copy()
+    alone[:, first_view:] = 0.0
+    alone /= np.maximum(np.linalg.norm(alone, axis=1, keepdims=True), 1e-12)
+    return both, alone
+
+
+def save_vocab(directory: Path, vocab: dict[str, int]) -> None:
+    (directory / "classifier_vocab.json").write_text(
+        json.dumps(sorted(vocab, key=vocab.__getitem__), ensure_ascii=False), encoding="utf-8")
+
+
+def load_vocab(directory: Path) -> list[str]:
+    terms: list[str] = json.loads((directory / "classifier_vocab.json").read_text(encoding="utf-8"))
+    return terms
+
+
 @dataclass(frozen=True)
 class ArticleClassifier:
     """P(article | question) over the index's articles (in `HybridIndex.article_ids` order)."""
@@ -146,35 +204,14 @@ class ArticleClassifier:
         `first_view`: with a composite encoder, the width of its first view; the dense regression
         then also learns every unit as a question in a language only the first view reads would
         encode it (second view empty), so such questions are not left with half a classifier."""
-        if not len(labels) == len(vectors) == len(docs):
-            raise ValueError(f"{len(vectors)} vectors, {len(docs)} docs and {len(labels)} labels differ")
-        oos_vectors, oos_docs = out_of_scope if out_of_scope is not None else (vectors[:0], [])
-        if len(oos_vectors) != len(oos_docs):
-            raise ValueError(f"{len(oos_vectors)} out-of-scope vectors but {len(oos_docs)} docs")
-        has_oos = len(oos_docs) > 0
-        if has_oos:
-            vectors = np.vstack([vectors, oos_vectors])
-            docs = [*docs, *oos_docs]
-            labels = np.concatenate([labels, np.full(len(oos_docs), n_classes, dtype=labels.dtype)])
-            n_classes += 1
+        vectors, docs, labels, n_classes, has_oos = with_out_of_scope(vectors, docs, labels, n_classes,
+                                                                      out_of_scope)
         started = time.perf_counter()
-        counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
-        weights = 1.0 / counts[labels]
-        if has_oos:
-            weights[labels == n_classes - 1] *= OUT_OF_SCOPE_WEIGHT
-        df: dict[str, int] = {}
-        for terms in docs:
-            for t in set(term_features(terms)):
-                df[t] = df.get(t, 0) + 1
-        keep = sorted(df, key=lambda t: (-df[t], t))[: max(1, MAX_SPARSE_WEIGHTS // max(n_classes, 1))]
-        vocab = {t: i for i, t in enumerate(sorted(keep))}
-        idf = np.array([np.log((1 + len(docs)) / (1 + df[t])) + 1 for t in sorted(keep)], dtype=np.float32)
+        weights = unit_weights(labels, n_classes, has_oos)
+        vocab, idf = vocabulary(docs, max(1, MAX_SPARSE_WEIGHTS // max(n_classes, 1)))
         dense_x, dense_y, dense_weights = vectors.astype(np.float64), labels, weights
         if first_view:
-            both = np.flatnonzero(np.abs(dense_x[:, first_view:]).sum(axis=1) > 0)
-            alone = dense_x[both].copy()
-            alone[:, first_view:] = 0.0
-            alone /= np.maximum(np.linalg.norm(alone, axis=1, keepdims=True), 1e-12)
+            both, alone = first_view_copies(dense_x, first_view)
             dense_x = np.vstack([dense_x, alone])
             dense_y = np.concatenate([labels, labels[both]])
             dense_weights = np.concatenate([weights, weights[both]])
@@ -188,15 +225,14 @@ class ArticleClassifier:
         np.savez(directory / "classifier.npz", dense_w=self.dense_w, dense_b=self.dense_b,
                  sparse_w=self.sparse_w, sparse_b=self.sparse_b, idf=self.idf,
                  out_of_scope=np.array(self.out_of_scope))
-        (directory / "classifier_vocab.json").write_text(
-            json.dumps(sorted(self.vocab, key=self.vocab.__getitem__), ensure_ascii=False), encoding="utf-8")
+        save_vocab(directory, self.vocab)
 
     @classmethod
     def load(cls, directory: Path) -> ArticleClassifier:
         with np.load(directory / "classifier.npz") as z:
             arrays = {k: z[k] for k in ("dense_w", "dense_b", "sparse_w", "sparse_b", "idf")}
             oos = bool(z["out_of_scope"]) if "out_of_scope" in z.files else False
-        terms = json.loads((directory / "classifier_vocab.json").read_text(encoding="utf-8"))
+        terms = load_vocab(directory)
         clf = cls(vocab={t: i for i, t in enumerate(terms)}, out_of_scope=oos, **arrays)
         if clf.sparse_w.shape != (len(terms), clf.n_classes) or clf.dense_w.shape[1] != clf.n_classes:
             raise ValueError(f"classifier shapes disagree: {clf.sparse_w.shape}, {clf.dense_w.shape}, "

@@ -15,7 +15,6 @@ At query time it scores the retrieved candidates only, normalised over them.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -32,12 +31,17 @@ from indexer.classifier import (
     FTOL,
     L2,
     MAX_ITER,
-    OUT_OF_SCOPE_WEIGHT,
     SCALE,
     ArticleClassifier,
     _log_softmax,
     _tfidf,
+    first_view_copies,
+    load_vocab,
+    save_vocab,
     term_features,
+    unit_weights,
+    vocabulary,
+    with_out_of_scope,
 )
 from indexer.vectors import EXACT_LIMIT, VectorIndex
 
@@ -227,33 +231,15 @@ class ShortlistClassifier:
               n_classes: int, out_of_scope: tuple[np.ndarray, Sequence[Sequence[str]]] | None = None,
               first_view: int = 0) -> ShortlistClassifier:
         """Fit on every unit, as `ArticleClassifier.train` (same arguments, same weighting)."""
-        if not len(labels) == len(vectors) == len(docs):
-            raise ValueError(f"{len(vectors)} vectors, {len(docs)} docs and {len(labels)} labels differ")
-        oos_vectors, oos_docs = out_of_scope if out_of_scope is not None else (vectors[:0], [])
-        has_oos = len(oos_docs) > 0
-        if has_oos:
-            vectors = np.vstack([vectors, oos_vectors])
-            docs = [*docs, *oos_docs]
-            labels = np.concatenate([labels, np.full(len(oos_docs), n_classes, dtype=labels.dtype)])
-            n_classes += 1
+        vectors, docs, labels, n_classes, has_oos = with_out_of_scope(vectors, docs, labels, n_classes,
+                                                                      out_of_scope)
         started = time.perf_counter()
-        counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
-        weights = 1.0 / counts[labels]
-        if has_oos:
-            weights[labels == n_classes - 1] *= OUT_OF_SCOPE_WEIGHT
+        weights = unit_weights(labels, n_classes, has_oos)
         lists = shortlists(vectors, docs, labels, n_classes - 1 if has_oos else None)
-        df: dict[str, int] = {}
-        for terms in docs:
-            for t in set(term_features(terms)):
-                df[t] = df.get(t, 0) + 1
-        vocab = {t: i for i, t in enumerate(sorted(df))}
-        idf = np.array([np.log((1 + len(docs)) / (1 + df[t])) + 1 for t in sorted(df)], dtype=np.float32)
+        vocab, idf = vocabulary(docs)
         dense_x, dense_lists, dense_weights = vectors.astype(np.float32), lists, weights
         if first_view:  # as ArticleClassifier: each unit also as a first-view-only question
-            both = np.flatnonzero(np.abs(dense_x[:, first_view:]).sum(axis=1) > 0)
-            alone = dense_x[both].copy()
-            alone[:, first_view:] = 0.0
-            alone /= np.maximum(np.linalg.norm(alone, axis=1, keepdims=True), 1e-12)
+            both, alone = first_view_copies(dense_x, first_view)
             dense_x = np.vstack([dense_x, alone])
             dense_lists = np.vstack([lists, lists[both]])
             dense_weights = np.concatenate([weights, weights[both]])
@@ -268,8 +254,7 @@ class ShortlistClassifier:
                  dense_b=self.dense_b, sparse_data=self.sparse_w.data, sparse_indices=self.sparse_w.indices,
                  sparse_indptr=self.sparse_w.indptr, sparse_b=self.sparse_b, idf=self.idf,
                  out_of_scope=np.array(self.out_of_scope))
-        (directory / "classifier_vocab.json").write_text(
-            json.dumps(sorted(self.vocab, key=self.vocab.__getitem__), ensure_ascii=False), encoding="utf-8")
+        save_vocab(directory, self.vocab)
 
     def log_probs(self, vector: np.ndarray, terms: Sequence[str]) -> np.ndarray:
         """Log-probability of each article for one question, all articles competing."""
@@ -279,8 +264,7 @@ class ShortlistClassifier:
     def load(cls, directory: Path) -> ShortlistClassifier:
         with np.load(directory / "classifier.npz") as z:
             arrays = {k: z[k] for k in z.files}
-        terms = json.loads((directory / "classifier_vocab.json").read_text(encoding="utf-8"))
-        return cls.from_arrays(arrays, terms)
+        return cls.from_arrays(arrays, load_vocab(directory))
 
     @classmethod
     def from_arrays(cls, z: dict[str, np.ndarray], terms: list[str]) -> ShortlistClassifier:
@@ -295,12 +279,14 @@ class ShortlistClassifier:
         return clf
 
 
+Classifier = ArticleClassifier | ShortlistClassifier  # what an index may hold
+
 MAX_FULL_ARTICLES = 3000  # past this, ArticleClassifier's softmax over every article is too dear
 
 
 def train_classifier(vectors: np.ndarray, docs: Sequence[Sequence[str]], labels: np.ndarray,
                      n_classes: int, out_of_scope: tuple[np.ndarray, Sequence[Sequence[str]]] | None = None,
-                     first_view: int = 0) -> ArticleClassifier | ShortlistClassifier:
+                     first_view: int = 0) -> Classifier:
     """The classifier for a KB of `n_classes` articles: one softmax over them all while that is
     affordable, a shortlist softmax past it."""
     kind = ArticleClassifier if n_classes <= MAX_FULL_ARTICLES else ShortlistClassifier

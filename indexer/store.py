@@ -16,7 +16,7 @@ from indexer.analyzers import ANALYZER_VERSION
 from indexer.bm25 import BM25
 from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
-from indexer.shortlist import ShortlistClassifier
+from indexer.shortlist import Classifier, ShortlistClassifier
 from indexer.thresholds import Thresholds
 from indexer.vectors import VectorIndex
 from kb.errors import IndexUnavailableError
@@ -58,7 +58,7 @@ class HybridIndex:
     vectors: VectorIndex
     unit_article: np.ndarray  # unit row -> position of its article id in `article_ids`
     article_ids: tuple[str, ...]
-    classifier: ArticleClassifier | ShortlistClassifier | None = None  # None: fewer than 2 articles
+    classifier: Classifier | None = None  # None: fewer than 2 articles
     confidence: ConfidenceModel | None = None  # learned at build time; None: an index from before
     thresholds: Thresholds | None = None  # chosen at build time; None: an index from before
 
@@ -73,7 +73,7 @@ class HybridIndex:
 
 def assemble(path: Path, manifest: dict[str, Any], kb: KnowledgeBase, units: list[Unit],
              bm25: BM25, vectors: VectorIndex,
-             classifier: ArticleClassifier | ShortlistClassifier | None = None,
+             classifier: Classifier | None = None,
              confidence: ConfidenceModel | None = None,
              thresholds: Thresholds | None = None) -> HybridIndex:
     ids = tuple(sorted({u.article_id for u in units}))
@@ -175,7 +175,7 @@ def _load_bm25(path: Path, mmap: bool) -> BM25:
     return BM25(m, meta["vocab"], meta["k1"], meta["b"])
 
 
-def _load_classifier(path: Path, mmap: bool) -> ArticleClassifier | ShortlistClassifier:
+def _load_classifier(path: Path, mmap: bool) -> Classifier:
     z = _npz_arrays(path / "classifier.npz", mmap)
     terms = json.loads((path / "classifier_vocab.json").read_text(encoding="utf-8"))
     if "kind" in z and str(z["kind"][()]) == "shortlist":

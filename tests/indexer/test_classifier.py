@@ -12,10 +12,9 @@ import indexer.shortlist
 from indexer import analyze, build_index, load_index
 from indexer.classifier import ArticleClassifier, term_features
 from indexer.encoders import Encoder
-from indexer.shortlist import ShortlistClassifier, shortlists
+from indexer.shortlist import Classifier, ShortlistClassifier, shortlists
 from kb import Article, KnowledgeBase
 
-Classifier = ArticleClassifier | ShortlistClassifier
 KINDS = pytest.mark.parametrize("kind", [ArticleClassifier, ShortlistClassifier])
 
 EXAMPLES = {
