@@ -102,8 +102,8 @@ def _first_view(encoder: Encoder) -> int:
 
 
 def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) -> calibration.Pseudo:
-    """First sentences of the sections of articles without example questions, embedded as queries,
-    and the passages they open with them cut out, embedded as passages."""
+    """First sentences of the sections of articles without example questions, and the passages
+    they open with them cut out (embedded later, only those the calibration folds ask)."""
     first_chunk: dict[tuple[str, str, str], int] = {}
     for i, u in enumerate(units):
         if u.kind == "section":
@@ -118,11 +118,7 @@ def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) ->
             questions.append(Unit(p.article_id, p.lang, p.kind, p.text, p.heading))
             source.append(row)
             rest.append(replace(u, text=u.text.replace(p.text, "", 1).strip()))
-    dim = encoder.dim
-    q_vectors = encoder.encode_queries([u.text for u in questions], [u.lang for u in questions])
-    r_vectors = encoder.encode_passages([u.text for u in rest], [u.lang for u in rest])
-    return calibration.Pseudo(questions, q_vectors.reshape(len(questions), dim), source, rest,
-                              r_vectors.reshape(len(rest), dim))
+    return calibration.Pseudo(questions, source, rest, encoder)
 
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,

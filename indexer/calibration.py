@@ -30,6 +30,7 @@ import numpy as np
 from indexer.analyzers import analyze
 from indexer.bm25 import BM25
 from indexer.confidence import DEFAULT, FEATURES, ConfidenceModel, features, fit_logistic
+from indexer.encoders import Encoder
 from indexer.retrieval import HybridRetriever, Query
 from indexer.shortlist import train_classifier
 from indexer.store import HybridIndex, Unit, assemble
@@ -58,19 +59,40 @@ class Pseudo:
     """Pseudo-questions asked in the folds, never indexed: each is the first sentence of one
     indexed passage (`source`, its row), and `rest` is that passage without it, which stands in
     for it in the fold index while the question is asked: a question meets the passage that
-    answers it, not the sentence it was cut from."""
+    answers it, not the sentence it was cut from. Only the ones a fold asks are embedded, and a
+    `rest` only when its question is asked in scope (a removed article's passages are gone anyway):
+    most of a long KB's sentences are never asked."""
 
     questions: Sequence[Unit]
-    vectors: np.ndarray
     source: Sequence[int]
     rest: Sequence[Unit]
-    rest_vectors: np.ndarray
+    encoder: Encoder
 
     def __post_init__(self) -> None:
-        if not len(self.questions) == len(self.vectors) == len(self.source) == len(self.rest) \
-                == len(self.rest_vectors):
-            raise ValueError(f"{len(self.questions)} pseudo-questions but {len(self.vectors)} vectors, "
-                             f"{len(self.source)} sources and {len(self.rest)} passages")
+        if not len(self.questions) == len(self.source) == len(self.rest):
+            raise ValueError(f"{len(self.questions)} pseudo-questions but {len(self.source)} sources "
+                             f"and {len(self.rest)} passages")
+
+    def embed(self, questions: Sequence[int], rests: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors of the pseudo-questions and the passages without them at these positions."""
+        dim = self.encoder.dim
+        q = [self.questions[i] for i in questions]
+        r = [self.rest[i] for i in rests]
+        q_vectors = (self.encoder.encode_queries([u.text for u in q], [u.lang for u in q])
+                     if q else np.zeros((0, dim)))
+        r_vectors = (self.encoder.encode_passages([u.text for u in r], [u.lang for u in r])
+                     if r else np.zeros((0, dim)))
+        return q_vectors.reshape(len(q), dim), r_vectors.reshape(len(r), dim)
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One fold's plan: which rows its index keeps and which questions it asks."""
+
+    keep: np.ndarray  # bool per row: in this fold's index
+    asked: list[int]  # in-scope question rows (their article is kept)
+    removed: list[int]  # question rows of the articles removed to play out of scope
+    examples: list[int]  # the KB's out-of-scope examples asked (the others train its classifier)
 
 
 def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
@@ -135,32 +157,15 @@ class Calibration:
     samples: Samples | None  # out-of-fold confidences of the calibration questions; None: too few
 
 
-def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
-              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
-              extra: Pseudo | None = None, first_view: int = 0,
-              with_classifier: bool = True) -> Asked:
-    """Ask every fold's held-out questions of an index without them; one feature row each.
-    `extra`: pseudo-questions asked but never indexed. `with_classifier`: whether the served
-    index has an article classifier (the folds must be built as it is)."""
-    rng = np.random.default_rng(seed)
-    n_indexed, n_pseudo = len(units), 0 if extra is None else len(extra.questions)
-    stand_in: dict[int, tuple[int, int]] = {}  # pseudo row -> (its source row, the rest's row)
-    if extra is not None and n_pseudo:
-        added = [*extra.questions, *extra.rest]
-        units = [*units, *added]
-        docs = [*docs, *(analyze(u.text, u.lang) for u in added)]
-        vectors = np.vstack([vectors, extra.vectors, extra.rest_vectors])
-        stand_in = {n_indexed + j: (src, n_indexed + n_pseudo + j) for j, src in enumerate(extra.source)}
-    examples = kb.out_of_scope
-    oos_vectors, oos_docs = outside if outside is not None else (np.zeros((0, vectors.shape[1])), [])
-    if len(oos_vectors) != len(examples) or len(oos_docs) != len(examples):
-        raise ValueError(f"{len(examples)} out-of-scope examples, but {len(oos_vectors)} vectors "
-                         f"and {len(oos_docs)} docs")
-    oos_fold = rng.permutation(len(examples)) % FOLDS
+def plan_folds(units: Sequence[Unit], n_indexed: int, stand_in: dict[int, tuple[int, int]],
+               n_examples: int, rng: np.random.Generator) -> list[Fold]:
+    """Deal each article's question rows to the folds and the articles to the folds' removed sets.
+    `units`: the indexed rows, then pseudo-questions and their passages (`stand_in`: a pseudo row
+    -> its source row and the row of its passage without it)."""
+    oos_fold = rng.permutation(n_examples) % FOLDS
     queries = _queries_of(units)
     articles = sorted({u.article_id for u in units})
     n_oos = int(round(OOS_SHARE_OF_ARTICLES * len(articles))) if len(articles) >= 5 else 0
-    # Deal each article's question rows to the folds, and the articles to the folds' removed sets.
     fold_of: dict[int, int] = {}
     for aid in articles:
         rows = list(queries.get(aid, []))
@@ -171,18 +176,12 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
     own: dict[str, list[int]] = defaultdict(list)
     for i, u in enumerate(units):
         own[u.article_id].append(i)
-    x: list[tuple[float, ...]] = []
-    right: list[float] = []
-    oos: list[float] = []
-    langs: list[str] = []
-    folds: list[int] = []
-    flags: list[float] = []
+    folds = []
     for fold in range(FOLDS):
         removed = {articles[i] for i in order[fold * n_oos:(fold + 1) * n_oos]} if n_oos else set()
         asked = [r for r, f in fold_of.items() if f == fold and units[r].article_id not in removed]
         if len(asked) > MAX_QUERIES_PER_FOLD:
             asked = sorted(rng.choice(asked, MAX_QUERIES_PER_FOLD, replace=False).tolist())
-        pseudo = [r for aid in sorted(removed) for r in _removed_questions(units, queries.get(aid, []))]
         keep = np.ones(len(units), dtype=bool)
         keep[n_indexed:] = False
         keep[asked] = False
@@ -198,16 +197,73 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
                 keep[own[aid][0]] = True
                 asked = [r for r in asked if r != own[aid][0]]
         if keep.sum() < 2 or not asked:
+            folds.append(Fold(keep, [], [], []))
             continue
-        trained = np.flatnonzero(oos_fold != fold).tolist()
+        gone = [r for aid in sorted(removed) for r in _removed_questions(units, queries.get(aid, []))]
+        folds.append(Fold(keep, asked, gone, np.flatnonzero(oos_fold == fold).tolist()))
+    return folds
+
+
+def _embed_asked(extra: Pseudo, folds: Sequence[Fold], n_indexed: int, docs: Sequence[Sequence[str]],
+                 vectors: np.ndarray) -> tuple[list[Sequence[str]], np.ndarray]:
+    """Docs and vectors for the indexed rows, then every pseudo-question, then every passage
+    without its first sentence, embedding (and analysing) only the rows the folds use."""
+    n = len(extra.questions)
+    questions = sorted({r - n_indexed for f in folds for r in (*f.asked, *f.removed)
+                        if n_indexed <= r < n_indexed + n})
+    rests = sorted({int(j) for f in folds for j in np.flatnonzero(f.keep[n_indexed + n:])})
+    q_vectors, r_vectors = extra.embed(questions, rests)
+    log.info("calibration: embedded %d of %d pseudo-questions and %d of their passages",
+             len(questions), n, len(rests))
+    out = np.zeros((n_indexed + 2 * n, vectors.shape[1]), dtype=vectors.dtype)
+    out[:n_indexed] = vectors
+    out[[n_indexed + i for i in questions]] = q_vectors
+    out[[n_indexed + n + i for i in rests]] = r_vectors
+    added_docs: list[Sequence[str]] = [[] for _ in range(2 * n)]
+    for i in rests:
+        added_docs[n + i] = analyze(extra.rest[i].text, extra.rest[i].lang)
+    return [*docs, *added_docs], out
+
+
+def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[str]],
+              vectors: np.ndarray, outside: Outside | None = None, seed: int = 0,
+              extra: Pseudo | None = None, first_view: int = 0,
+              with_classifier: bool = True) -> Asked:
+    """Ask every fold's held-out questions of an index without them; one feature row each.
+    `extra`: pseudo-questions asked but never indexed. `with_classifier`: whether the served
+    index has an article classifier (the folds must be built as it is)."""
+    rng = np.random.default_rng(seed)
+    n_indexed, n_pseudo = len(units), 0 if extra is None else len(extra.questions)
+    stand_in: dict[int, tuple[int, int]] = {}  # pseudo row -> (its source row, the rest's row)
+    if extra is not None and n_pseudo:
+        units = [*units, *extra.questions, *extra.rest]
+        stand_in = {n_indexed + j: (src, n_indexed + n_pseudo + j) for j, src in enumerate(extra.source)}
+    examples = kb.out_of_scope
+    oos_vectors, oos_docs = outside if outside is not None else (np.zeros((0, vectors.shape[1])), [])
+    if len(oos_vectors) != len(examples) or len(oos_docs) != len(examples):
+        raise ValueError(f"{len(examples)} out-of-scope examples, but {len(oos_vectors)} vectors "
+                         f"and {len(oos_docs)} docs")
+    folds = plan_folds(units, n_indexed, stand_in, len(examples), rng)
+    if extra is not None and n_pseudo:
+        docs, vectors = _embed_asked(extra, folds, n_indexed, docs, vectors)
+    x: list[tuple[float, ...]] = []
+    right: list[float] = []
+    oos: list[float] = []
+    langs: list[str] = []
+    folds_of: list[int] = []
+    flags: list[float] = []
+    for fold, plan in enumerate(folds):
+        if not plan.asked:
+            continue
+        mine = set(plan.examples)
+        trained = [i for i in range(len(examples)) if i not in mine]
         fold_outside = (oos_vectors[trained], [oos_docs[i] for i in trained])
-        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, keep, fold_outside, first_view,
-                                                with_classifier))
+        retriever = HybridRetriever(_fold_index(kb, units, docs, vectors, plan.keep, fold_outside,
+                                                first_view, with_classifier))
         questions: list[tuple[str, str, np.ndarray, str | None, float]] = [
-            (units[r].text, units[r].lang, vectors[r], units[r].article_id, 0.0) for r in asked]
-        questions += [(units[r].text, units[r].lang, vectors[r], None, 0.0) for r in pseudo]
-        questions += [(examples[i].text, examples[i].lang, oos_vectors[i], None, 1.0)
-                      for i in np.flatnonzero(oos_fold == fold).tolist()]
+            (units[r].text, units[r].lang, vectors[r], units[r].article_id, 0.0) for r in plan.asked]
+        questions += [(units[r].text, units[r].lang, vectors[r], None, 0.0) for r in plan.removed]
+        questions += [(examples[i].text, examples[i].lang, oos_vectors[i], None, 1.0) for i in plan.examples]
         for text, lang, vector, expected, is_example in questions:
             hits = retriever.retrieve(Query(text, lang, vector), 10)
             if not hits:
@@ -216,10 +272,10 @@ def ask_folds(kb: KnowledgeBase, units: Sequence[Unit], docs: Sequence[Sequence[
             right.append(float(expected is not None and hits[0].article_id == expected))
             oos.append(float(expected is None))
             langs.append(lang)
-            folds.append(fold)
+            folds_of.append(fold)
             flags.append(is_example)
     return Asked(np.array(x, dtype=np.float64).reshape(len(x), len(FEATURES)), np.array(right),
-                 np.array(oos), tuple(langs), np.array(folds, dtype=np.int64), len(examples),
+                 np.array(oos), tuple(langs), np.array(folds_of, dtype=np.int64), len(examples),
                  np.array(flags))
 
 

@@ -4,9 +4,12 @@ out-of-scope examples) and the real encoder."""
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot import Bot
@@ -211,3 +214,41 @@ def test_folds_are_built_as_the_served_index_is(tmp_path: Path, tiny_kb: Knowled
     large, _ = build_index(tiny_kb, tmp_path / "b", encoder)
     assert isinstance(large.classifier, ShortlistClassifier) and len(trained) > 1
     assert set(trained) == {"ShortlistClassifier"} and large.confidence is not None
+
+
+class Recording:
+    """The real encoder, keeping every text it is asked to embed."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.queries: list[str] = []
+        self.passages: list[str] = []
+
+    def encode_queries(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        self.queries += texts
+        return self.inner.encode_queries(texts, langs)
+
+    def encode_passages(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
+        self.passages += texts
+        return self.inner.encode_passages(texts, langs)
+
+
+def test_only_the_pseudo_questions_the_folds_ask_are_embedded(
+        tmp_path: Path, english: KnowledgeBase, encoder: Encoder, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A long articles-only KB has far more first sentences than the folds ask: the others cost
+    no embedding, and a passage without its first sentence is embedded only when asked in scope."""
+    import indexer.calibration
+
+    monkeypatch.setattr(indexer.calibration, "MAX_QUERIES_PER_FOLD", 5)
+    kb = KnowledgeBase(tuple(replace(a, questions=()) for a in english))
+    pseudo = [p.text for a in kb for p in pseudo_questions(a)]
+    recording = Recording(encoder)
+    with caplog.at_level(logging.INFO, logger="indexer.calibration"):
+        index, _ = build_index(kb, tmp_path / "index", recording)
+    asked = [t for t in recording.queries if t in set(pseudo)]
+    line = next(r.getMessage() for r in caplog.records if "pseudo-questions and" in r.getMessage())
+    embedded, total, rests = (int(w) for w in re.findall(r"\d+", line))
+    assert total == len(pseudo) and embedded == len(asked) < total / 2
+    assert 0 < rests <= 4 * 5  # at most the in-scope questions of 4 folds of 5
+    assert index.confidence is not None and index.confidence.source == "self-calibrated"
