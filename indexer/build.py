@@ -28,6 +28,7 @@ from indexer.classifier import ArticleClassifier
 from indexer.confidence import ConfidenceModel
 from indexer.embedding import AS_QUERY, Checkpoint, embed_units, unit_key
 from indexer.encoders import CompositeEncoder, Encoder
+from indexer.folds import Pseudo
 from indexer.phases import Phases
 from indexer.shortlist import Classifier, ShortlistClassifier, train_classifier
 from indexer.store import (
@@ -101,7 +102,7 @@ def _first_view(encoder: Encoder) -> int:
     return encoder.first.dim if isinstance(encoder, CompositeEncoder) else 0
 
 
-def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) -> calibration.Pseudo:
+def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) -> Pseudo:
     """First sentences of the sections of articles without example questions, and the passages
     they open with them cut out (embedded later, only those the calibration folds ask)."""
     first_chunk: dict[tuple[str, str, str], int] = {}
@@ -118,7 +119,7 @@ def _pseudo_questions(kb: KnowledgeBase, units: list[Unit], encoder: Encoder) ->
             questions.append(Unit(p.article_id, p.lang, p.kind, p.text, p.heading))
             source.append(row)
             rest.append(replace(u, text=u.text.replace(p.text, "", 1).strip()))
-    return calibration.Pseudo(questions, source, rest, encoder)
+    return Pseudo(questions, source, rest, encoder)
 
 
 def _confidence(kb: KnowledgeBase, units: list[Unit], docs: list[list[str]], vectors: np.ndarray,

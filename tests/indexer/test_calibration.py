@@ -15,7 +15,8 @@ import pytest
 from bot import Bot
 from indexer import HybridIndex, build_index, load_index
 from indexer.analyzers import analyze
-from indexer.calibration import self_calibrate
+from indexer.calibration import ASSUMED_OOS_SHARE, EXAMPLES_SHARE, Asked, self_calibrate
+from indexer.confidence import FEATURES
 from indexer.encoders import Encoder
 from indexer.store import out_of_scope_vectors
 from indexer.thresholds import FALLBACK
@@ -87,13 +88,13 @@ def test_the_index_chooses_its_answer_threshold_for_the_target_precision(
 
 def test_an_unchanged_kb_is_not_recalibrated(en_index: HybridIndex, english: KnowledgeBase,
                                              encoder: Encoder, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="indexer.calibration"):
+    with caplog.at_level(logging.INFO, logger="indexer.folds"):
         index, stats = build_index(english, en_index.path.parent.parent / "index", encoder)
     assert stats.n_embedded == 0 and index.confidence == en_index.confidence
     assert index.thresholds == en_index.thresholds
     assert not [r for r in caplog.records if r.name == "indexer.calibration"]
     # A new target precision needs new thresholds but no new calibration.
-    with caplog.at_level(logging.INFO, logger="indexer.calibration"):
+    with caplog.at_level(logging.INFO, logger="indexer.folds"):
         stricter, _ = build_index(english, en_index.path.parent.parent / "index", encoder,
                                   target_precision=0.99)
     assert not [r for r in caplog.records if r.name == "indexer.calibration"]
@@ -238,13 +239,13 @@ def test_only_the_pseudo_questions_the_folds_ask_are_embedded(
         caplog: pytest.LogCaptureFixture) -> None:
     """A long articles-only KB has far more first sentences than the folds ask: the others cost
     no embedding, and a passage without its first sentence is embedded only when asked in scope."""
-    import indexer.calibration
+    import indexer.folds
 
-    monkeypatch.setattr(indexer.calibration, "MAX_QUERIES_PER_FOLD", 5)
+    monkeypatch.setattr(indexer.folds, "MAX_QUERIES_PER_FOLD", 5)
     kb = KnowledgeBase(tuple(replace(a, questions=()) for a in english))
     pseudo = [p.text for a in kb for p in pseudo_questions(a)]
     recording = Recording(encoder)
-    with caplog.at_level(logging.INFO, logger="indexer.calibration"):
+    with caplog.at_level(logging.INFO, logger="indexer.folds"):
         index, _ = build_index(kb, tmp_path / "index", recording)
     asked = [t for t in recording.queries if t in set(pseudo)]
     line = next(r.getMessage() for r in caplog.records if "pseudo-questions and" in r.getMessage())
@@ -252,3 +253,34 @@ def test_only_the_pseudo_questions_the_folds_ask_are_embedded(
     assert total == len(pseudo) and embedded == len(asked) < total / 2
     assert 0 < rests <= 4 * 5  # at most the in-scope questions of 4 folds of 5
     assert index.confidence is not None and index.confidence.source == "self-calibrated"
+
+
+def _asked(oos: list[int], example: list[int], traffic: list[float]) -> Asked:
+    n = len(oos)
+    return Asked(np.zeros((n, len(FEATURES))), np.zeros(n), np.array(oos, dtype=float), ("en",) * n,
+                 np.zeros(n, dtype=np.int64), sum(example), np.array(example, dtype=float),
+                 np.array(traffic, dtype=float))
+
+
+@pytest.mark.parametrize("with_examples", [True, False])
+def test_out_of_scope_weight_follows_the_examples_and_the_removed_articles_traffic(
+        with_examples: bool) -> None:
+    """In-scope questions carry 1 - ASSUMED_OOS_SHARE of the fit; of the rest, the KB's own
+    examples EXAMPLES_SHARE, and the removed articles' questions the others in proportion to the
+    questions their article has (one busy article outweighs two quiet ones)."""
+    oos = [0, 0, 0, 1, 1, 1] + ([1, 1] if with_examples else [])
+    example = [0] * 6 + ([1, 1] if with_examples else [])
+    traffic = [1.0, 1.0, 1.0, 50.0, 1.0, 1.0] + ([1.0, 1.0] if with_examples else [])
+    w = _asked(oos, example, traffic).weights()
+    n = len(oos)
+    assert w[:3].sum() == pytest.approx((1 - ASSUMED_OOS_SHARE) * n)
+    assert w[3:].sum() == pytest.approx(ASSUMED_OOS_SHARE * n)
+    removed_share = 1 - EXAMPLES_SHARE if with_examples else 1.0
+    assert w[3:6].sum() == pytest.approx(removed_share * ASSUMED_OOS_SHARE * n)
+    assert w[3] == pytest.approx(50 * w[4]) and w[4] == pytest.approx(w[5])
+    if with_examples:
+        assert w[6] == pytest.approx(w[7]) == pytest.approx(EXAMPLES_SHARE * ASSUMED_OOS_SHARE * n / 2)
+
+
+def test_weights_without_out_of_scope_questions_are_even() -> None:
+    assert _asked([0, 0, 0], [0, 0, 0], [1.0, 1.0, 1.0]).weights().tolist() == [1.0, 1.0, 1.0]
