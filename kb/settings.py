@@ -44,11 +44,6 @@ class Settings:
     # one (README, "Encoder threads").
     encoder_threads: int = 0
     index_threads: int = 1
-    # How much lower the server runs its embedding than its other work (a nice increment of the
-    # encoder's worker thread, 1..19; 0: embed on each request's own thread), so a question
-    # answered from the caches never queues behind another one being embedded (README, "Fast at
-    # every size").
-    encoder_nice: int = 10
     host: str = "127.0.0.1"
     port: int = 8000
     threads: int = 8
@@ -246,8 +241,6 @@ class Settings:
         for name in ("encoder_threads", "index_threads"):
             if getattr(self, name) < 0:
                 raise SettingsError(f"{name} must not be negative, got {getattr(self, name)!r}")
-        if not 0 <= self.encoder_nice <= 19:
-            raise SettingsError(f"encoder_nice must be between 0 and 19, got {self.encoder_nice!r}")
         for group in _CHANNEL_SETTINGS:  # a channel is all on or all off, never half configured
             given = [name for name in group if getattr(self, name)]
             if given and len(given) < len(group):

