@@ -85,12 +85,11 @@ class Asked:
         w = oos_weights(self.out_of_scope, ASSUMED_OOS_SHARE)
         oos = self.out_of_scope == 1
         total = float(w[oos].sum())
-        kinds = [oos & (self.example == 1), oos & (self.example == 0)]
-        present = [k for k in kinds if k.any()]
-        shares = [EXAMPLES_SHARE, 1 - EXAMPLES_SHARE] if len(present) == 2 else [1.0] * len(present)
-        for kind, share in zip(present, shares, strict=True):
-            mass = self.traffic[kind]
-            w[kind] = share * total * mass / mass.sum()
+        examples, removed = oos & (self.example == 1), oos & (self.example == 0)
+        share = (EXAMPLES_SHARE if removed.any() else 1.0) if examples.any() else 0.0
+        for kind, part in ((examples, share), (removed, 1 - share)):
+            if kind.any():
+                w[kind] = part * total * self.traffic[kind] / self.traffic[kind].sum()
         return w
 
 

@@ -70,7 +70,7 @@ class Fold:
     traffic: list[float]  # per `removed` row: how many of its article's questions it stands for
 
 
-def queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
+def _queries_of(units: Sequence[Unit]) -> dict[str, list[int]]:
     """Per article, the rows that can stand in for a customer's question."""
     rows: dict[str, list[int]] = defaultdict(list)
     kinds: dict[str, set[str]] = defaultdict(set)
@@ -109,7 +109,7 @@ def plan_folds(units: Sequence[Unit], n_indexed: int, stand_in: dict[int, tuple[
     `units`: the indexed rows, then pseudo-questions and their passages (`stand_in`: a pseudo row
     -> its source row and the row of its passage without it)."""
     oos_fold = rng.permutation(n_examples) % FOLDS
-    queries = queries_of(units)
+    queries = _queries_of(units)
     articles = sorted({u.article_id for u in units})
     n_oos = int(round(OOS_SHARE_OF_ARTICLES * len(articles))) if len(articles) >= 5 else 0
     fold_of: dict[int, int] = {}
