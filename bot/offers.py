@@ -77,11 +77,11 @@ class Handoffs:
         notice = join_messages(lang, message(lead, lang),
                                message("offer.alternatives", lang) if alternatives else "",
                                message("offer.person", lang), when.notice)
-        self.store.add_turn(said)
         top = answer.hits[0] if answer and answer.hits else None
-        turn = self.store.add_turn(Turn(sid, Role.BOT, notice, self.clock(), lang, Decision.OFFERED,
-                                        top.article_id if top else "", answer.confidence if answer else None,
-                                        reason, elapsed_ms(started)))
+        # The question and the offer in one commit, as an answer is (one fsync, one write lock).
+        _, turn = self.store.add_turns(said, Turn(
+            sid, Role.BOT, notice, self.clock(), lang, Decision.OFFERED, top.article_id if top else "",
+            answer.confidence if answer else None, reason, elapsed_ms(started)))
         return Reply(sid, turn.turn_id, Decision.OFFERED, reason, lang, BOT, notice,
                      answer.confidence if answer else None, suggestions=alternatives,
                      took_ms=turn.took_ms or 0.0, reply_time=when)

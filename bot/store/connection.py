@@ -69,7 +69,8 @@ class SqlConnection:
         """False for a connection the server dropped; the next call opens a new one."""
         return True
 
-    def _transaction(self, conn: Any, write: bool) -> AbstractContextManager[None]:
+    def _transaction(self, conn: Any, write: bool, durable: bool) -> AbstractContextManager[None]:
+        """`durable`: the commit survives power loss (else only a crash of faqbot itself)."""
         raise NotImplementedError
 
     def _conn(self) -> Any:
@@ -92,11 +93,14 @@ class SqlConnection:
         return conn
 
     @contextmanager
-    def _tx(self, what: str, write: bool = True) -> Iterator[Tx]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+    def _tx(self, what: str, write: bool = True, durable: bool = True) -> Iterator[Tx]:
+        """One transaction: committed when the block ends, rolled back if it raises. A write that
+        is not `durable` is committed for every reader and survives a crash of faqbot, but not
+        necessarily of the machine: it waits for no disk flush (the next durable commit flushes
+        it along)."""
         conn = self._conn()
         try:
-            with self._transaction(conn, write):
+            with self._transaction(conn, write, durable):
                 yield Tx(conn, self.placeholder)
         except self.conflict_errors as e:
             # The database's own message may quote stored values (a key's hash), so it stays out.

@@ -35,9 +35,12 @@ class PostgresStore(SqlStore):
         return not (conn.closed or conn.broken)
 
     @contextmanager
-    def _transaction(self, conn: Any, write: bool) -> Iterator[None]:
+    def _transaction(self, conn: Any, write: bool, durable: bool) -> Iterator[None]:
         with conn.transaction():
             if not write:
                 # A read of several statements (escalations, then their transcripts) sees one snapshot.
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            elif not durable:
+                # PostgreSQL's own per-transaction form of the same trade (no WAL flush wait).
+                conn.execute("SET LOCAL synchronous_commit TO OFF")
             yield

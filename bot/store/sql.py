@@ -43,28 +43,38 @@ class SqlStore(ConsoleSql, ChannelQueries, InsightQueries):
 
     # --- sessions and transcripts ---
     def _touch_session(self, tx: Tx, session_id: str, lang: str, at: float,
-                       contact: str = r.NO_CONTACT) -> None:
-        """Create the session (state BOT) or bring its language and last activity up to date."""
+                       contact: str = r.NO_CONTACT, created: float | None = None) -> None:
+        """Create the session (state BOT, created at `created`, else `at`) or bring its language
+        and last activity up to date."""
         tx.run("INSERT INTO sessions (session_id, state, lang, created_at, updated_at, contact) "
                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET "
                "lang = CASE WHEN excluded.lang <> '' THEN excluded.lang ELSE sessions.lang END, "
                "updated_at = CASE WHEN excluded.updated_at > sessions.updated_at "
                "THEN excluded.updated_at ELSE sessions.updated_at END",
-               session_id, BOT, lang, at, at, contact)
+               session_id, BOT, lang, at if created is None else created, at, contact)
 
     def add_turn(self, turn: Turn) -> Turn:
         r.check_turn(turn)
-        with self._tx("add_turn") as tx:
+        with self._tx("add_turn", durable=False) as tx:
             return self._insert_turn(tx, turn)
 
     def add_turns(self, *turns: Turn) -> list[Turn]:
         for turn in turns:
             r.check_turn(turn)
-        with self._tx("add_turns") as tx:
-            return [self._insert_turn(tx, turn) for turn in turns]
+        with self._tx("add_turns", durable=False) as tx:
+            # Each session touched once, as its turns one by one would leave it (the write lock
+            # is held for every statement, and under load each waits for the GIL again).
+            touched: dict[str, tuple[str, float, float]] = {}
+            for turn in turns:
+                lang, first, last = touched.get(turn.session_id, ("", turn.at, turn.at))
+                touched[turn.session_id] = (turn.lang or lang, first, max(last, turn.at))
+            for session_id, (lang, first, last) in touched.items():
+                self._touch_session(tx, session_id, lang, last, created=first)
+            return [self._insert_turn(tx, turn, touched=True) for turn in turns]
 
-    def _insert_turn(self, tx: Tx, turn: Turn) -> Turn:
-        self._touch_session(tx, turn.session_id, turn.lang, turn.at)
+    def _insert_turn(self, tx: Tx, turn: Turn, touched: bool = False) -> Turn:
+        if not touched:
+            self._touch_session(tx, turn.session_id, turn.lang, turn.at)
         row = tx.one(f"INSERT INTO turns ({r.TURN_FIELDS}) VALUES ({r.marks(r.TURN_FIELDS)}) "
                      "RETURNING turn_id", *r.turn_values(turn))
         if row is None:

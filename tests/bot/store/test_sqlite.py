@@ -1,4 +1,5 @@
-"""What only the SQLite store promises: WAL with full sync, and writers of other processes waited for."""
+"""What only the SQLite store promises: WAL with full sync (turns: normal), and writers of other
+processes waited for."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from bot.records import Turn
+from bot.records import Escalation, Turn
 from bot.store import open_store
 from bot.store.sqlite import SqliteStore
 
@@ -23,6 +24,30 @@ def test_the_database_is_in_wal_mode_with_full_sync(tmp_path: Path) -> None:
         store.close()
     with sqlite3.connect(tmp_path / "s.db") as other:
         assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"  # stored in the file
+    other.close()
+
+
+def test_turns_skip_the_flush_and_an_escalation_flushes(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/s.db")
+    try:
+        conn = store._conn()
+
+        def level() -> int:
+            return int(conn.execute("PRAGMA synchronous").fetchone()[0])
+
+        store.add_turns(Turn("s1", "customer", "hi", 1.0), Turn("s1", "bot", "hello", 2.0))
+        assert level() == 1  # NORMAL: committed, survives a crash of the process, not power loss
+        store.add_escalation(Escalation("e1", "s1", created_at=3.0, reason="low_confidence",
+                                        language="en", priority="normal", queue="general"),
+                             ("helpdesk",), deliver_at=3.0)
+        assert level() == 2  # FULL again: the WAL flush takes the turns before it along
+        store.add_turn(Turn("s1", "customer", "thanks", 4.0))
+        assert level() == 1
+    finally:
+        store.close()
+    with sqlite3.connect(tmp_path / "s.db") as other:  # every commit is there for other readers
+        assert other.execute("SELECT COUNT(*) FROM turns").fetchone()[0] == 3
+        assert other.execute("SELECT COUNT(*) FROM escalations").fetchone()[0] == 1
     other.close()
 
 

@@ -81,6 +81,27 @@ def test_add_turns_stores_a_question_and_its_answer_together(store: Store) -> No
     assert store.transcript("s1") == [asked, answered]
 
 
+@pytest.mark.parametrize("langs", [("th", ""), ("", "th"), ("et", "th")])
+def test_add_turns_leaves_the_session_as_one_turn_at_a_time_would(store: Store,
+                                                                  langs: tuple[str, str]) -> None:
+    one_by_one, together = "one", "two"
+    for sid in (one_by_one, together):
+        store.add_turn(turn(sid, at=90.0, lang="en"))
+    first = turn(one_by_one, at=100.0, lang=langs[0])
+    second = turn(one_by_one, "bot", "ok", 95.0, lang=langs[1])  # written late: time must not go back
+    for t in (first, second):
+        store.add_turn(t)
+    store.add_turns(dataclasses.replace(first, session_id=together),
+                    dataclasses.replace(second, session_id=together))
+    fresh = store.add_turns(turn("new", at=100.0, lang=langs[0]),
+                            turn("new", "bot", "ok", 95.0, lang=langs[1]))
+    a, b, c = store.session(one_by_one), store.session(together), store.session("new")
+    assert a is not None and b is not None and c is not None
+    assert (b.lang, b.created_at, b.updated_at) == (a.lang, a.created_at, a.updated_at)
+    assert (c.lang, c.created_at, c.updated_at) == (langs[1] or langs[0], 100.0, 100.0)
+    assert 0 < fresh[0].turn_id < fresh[1].turn_id
+
+
 def test_turns_keep_the_session_language_and_latest_activity(store: Store) -> None:
     store.add_turn(turn(at=100.0, lang="th"))
     store.add_turn(turn(at=110.0))  # no language detected: keep th
