@@ -266,6 +266,8 @@ def _positive_sizes(text: str, hint: str, example: str) -> list[int]:
               help="With --cache or --threads: rounds per server.")
 @click.option("--seconds", type=click.FloatRange(1), default=20.0, show_default=True,
               help="With --cache: seconds of load per round.")
+@click.option("--server", "server_shape", default="gunicorn:2:1", show_default=True,
+              help="With --cache: both servers' SERVER:WORKERS:THREADS (gunicorn or waitress).")
 @click.option("--index-dir", type=click.Path(file_okay=False), default=None,
               help="With --cache/--threads: keep the demo KB's index here (a re-run reuses it); "
               "with --vectors: a built index whose vectors seed the synthetic ones.")
@@ -282,7 +284,8 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
           threads: bool, vectors: bool, sizes: str, rounds: int, seconds: float,
           index_dir: str | None, peers: bool = False, peer_sizes: str = "",
           peer_build_cap: float = 480.0, peer_parts: str = "bm25,vectors,answer",
-          scale: bool = False, scale_sizes: str = "1000,10000,50000") -> None:
+          scale: bool = False, scale_sizes: str = "1000,10000,50000",
+          server_shape: str = "gunicorn:2:1") -> None:
     """Benchmark /v1/answer latency over loopback, index build throughput and BM25 at scale."""
     from eval.bench import run
 
@@ -310,10 +313,15 @@ def bench(articles: int, n_requests: int, passages: int, json_out: str | None, c
                                   echo=echo, index_dir=Path(index_dir) if index_dir else None,
                                   progress=progress("embedding"))
     elif cache:
-        from eval.cache_bench import run_cache_bench
+        from eval.cache_bench import Shape, run_cache_bench
+        from kb.errors import RequestError
 
+        try:
+            shape = Shape.parse(server_shape)
+        except RequestError as e:
+            raise click.BadParameter(str(e), param_hint="--server") from None
         figures = run_cache_bench(rounds, seconds, echo=echo,
-                                  index_dir=Path(index_dir) if index_dir else None)
+                                  index_dir=Path(index_dir) if index_dir else None, shape=shape)
     elif vectors:
         from eval.vectors_bench import run_vectors_bench
 

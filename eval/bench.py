@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import requests
@@ -138,37 +138,70 @@ def _perturb(q: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
+Server = Literal["waitress", "gunicorn"]
+# The production shape (server/gunicorn.conf.py), plus a file a worker writes once it has loaded
+# the app: /healthz from one worker says nothing of the others, and the load must meet them all.
+_GUNICORN_BENCH_CONF = """
+import os, runpy
+globals().update({{k: v for k, v in runpy.run_path({conf!r}).items() if not k.startswith("__")}})
+_faqbot_post_worker_init = post_worker_init
+
+
+def post_worker_init(worker):
+    _faqbot_post_worker_init(worker)
+    open(os.path.join({ready!r}, str(os.getpid())), "w").close()
+"""
+
+
 @contextlib.contextmanager
 def served(index_dir: Path, store: Path, threads: int = 4,
-           env_extra: dict[str, str] | None = None, pids: list[int] | None = None) -> Iterator[str]:
-    """`faqbot serve` on a free loopback port for this index, until the block ends: its base URL.
-    `env_extra`: more FAQBOT_* settings for this server; `pids` receives its process id."""
+           env_extra: dict[str, str] | None = None, pids: list[int] | None = None,
+           server: Server = "waitress", workers: int = 1) -> Iterator[str]:
+    """`faqbot serve` (waitress, one process) or gunicorn with `workers` worker processes, on a
+    free loopback port for this index, until the block ends: its base URL. `threads` per
+    process; `env_extra`: more FAQBOT_* settings; `pids` receives the server's process id."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "FAQBOT_CONFIG": str(store.parent / "none.toml"),
            "FAQBOT_STORE_URL": f"sqlite:///{store}", "FAQBOT_LOG_LEVEL": "WARNING",
            "FAQBOT_THREADS": str(threads), **(env_extra or {})}
-    command = [sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--port", str(port)]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ready = store.parent / f"ready-{port}"
+    if server == "gunicorn":
+        ready.mkdir()
+        conf = store.parent / f"gunicorn-{port}.conf.py"
+        conf.write_text(_GUNICORN_BENCH_CONF.format(conf=str(ROOT / "server" / "gunicorn.conf.py"),
+                                                    ready=str(ready)), encoding="utf-8")
+        env |= {"FAQBOT_INDEX_DIR": str(index_dir), "FAQBOT_HOST": "127.0.0.1",
+                "FAQBOT_PORT": str(port), "FAQBOT_WORKERS": str(workers)}
+        command = [sys.executable, "-m", "gunicorn", "-c", str(conf), "server.wsgi:app"]
+    else:
+        command = [sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--port", str(port)]
+    proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     if pids is not None:
         pids.append(proc.pid)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"faqbot serve exited with {proc.returncode}")
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{base}/healthz", timeout=2).ok:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("faqbot serve did not answer /healthz within 120 s")
-            time.sleep(0.2)
+        _wait_ready(proc, base, ready if server == "gunicorn" else None, workers)
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        proc.wait(timeout=60)
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], base: str, ready: Path | None, workers: int) -> None:
+    deadline = time.monotonic() + 180
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the faqbot server exited with {proc.returncode}")
+        with contextlib.suppress(requests.RequestException):
+            if (ready is None or len(list(ready.iterdir())) >= workers) \
+                    and requests.get(f"{base}/healthz", timeout=2).ok:
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError("the faqbot server did not answer /healthz within 180 s")
+        time.sleep(0.2)
 
 
 def bench_latency(encoder: Encoder, n_articles: int, n_requests: int, echo: Echo) -> dict[str, Any]:

