@@ -12,13 +12,13 @@ every language uses ("ok", "👍"), so an act never has to guess one: "ok" is no
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.answer_cache import AnswerCache
 from bot.escalation import _distance
 from indexer.analyzers import to_simplified
 
@@ -151,7 +151,8 @@ class SmallTalk:
         self._longest = max(len(p.split()) for p in phrases)
         # Phrases of scripts without spaces, for segmenting "สวัสดีค่ะ" or "好的谢谢".
         self._compact = {p: v for p, v in phrases.items() if not _LATIN.fullmatch(p.replace(" ", ""))}
-        self._fix = functools.lru_cache(maxsize=4096)(self._respell)
+        # By a digest of the word, holding only a table word: no customer's words are kept.
+        self._fixes: AnswerCache[str] = AnswerCache(4096, "smalltalk")
 
     def detect(self, text: str) -> Talk | None:
         """The act `text` is, or None when it says anything more than an act."""
@@ -204,6 +205,14 @@ class SmallTalk:
         if all(fixed_words):
             return self._phrases.get(" ".join(w or "" for w in fixed_words))
         return None
+
+    def _fix(self, word: str) -> str:
+        key = self._fixes.key(word)
+        known = self._fixes.get(key)
+        if known is None:
+            known = self._respell(word)
+            self._fixes.put(key, known)
+        return known
 
     def _respell(self, word: str) -> str:
         """The table word `word` stands for: itself, squeezed ("thanksss"), or one typo away

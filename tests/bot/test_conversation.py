@@ -144,3 +144,11 @@ def test_choosing_an_article_while_handed_off_says_so(bot: Bot, store: Store) ->
     assert (reply.decision, reply.reason, reply.state) == ("handed_off", "chosen", HANDED_OFF)
     assert reply.answer is not None and "support team" in reply.notice
     assert desk.ask("how much is shipping", session_id="chip-1").decision == "handed_off"  # consistent
+
+
+def test_small_talk_keeps_no_customer_words() -> None:
+    talk = SmallTalk()
+    assert talk.detect("thnaks") is not None and talk.detect("thnaks Zyxwvutska") is None
+    memo = talk._fixes._entries
+    assert memo and all(isinstance(k, bytes) for k in memo)
+    assert not any("zyxw" in v for v in memo.values()) and "thanks" in memo.values()

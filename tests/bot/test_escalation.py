@@ -248,3 +248,23 @@ def test_default_sensitive_topics_are_valid_settings() -> None:
 def test_money_helpers_are_still_importable_from_escalation() -> None:
     assert escalation.money_amounts is money.money_amounts
     assert escalation.parse_number is money.parse_number
+
+
+@pytest.mark.parametrize("text, reason", [("my lawyer Zyxwvutska will sue you", "sensitive:legal"),
+                                          ("Zyxwvutska here, let me tlak to a human", "human_requested")])
+def test_the_memos_keep_no_customer_words(text: str, reason: str) -> None:
+    detector = TriggerDetector(default_sensitive_topics())
+    analysed: list[str] = []
+    keywords_only = detector._terms
+
+    def recording(t: str, lang: str) -> tuple[str, ...]:
+        analysed.append(t)
+        return keywords_only(t, lang)
+
+    detector._terms = recording  # type: ignore[method-assign]
+    trigger = detector.detect(text, "en")
+    assert trigger is not None and trigger.reason == reason
+    assert analysed and not any("zyxw" in t for t in analysed)  # keywords are memoised, not messages
+    memo = detector._respellings._entries
+    assert memo and all(isinstance(k, bytes) for k in memo)  # digests
+    assert set(memo.values()) <= {"", *escalation.lexicon.SPELLING}
