@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,15 +29,18 @@ from threadpoolctl import threadpool_limits
 
 from indexer.bm25 import BM25
 from indexer.classifier import (
+    FIT_THREADS,
     FTOL,
     L2,
     MAX_ITER,
+    MAXCOR,
     SCALE,
     ArticleClassifier,
     _log_softmax,
     _tfidf,
     first_view_copies,
     load_vocab,
+    row_blocks,
     save_vocab,
     term_features,
     unit_weights,
@@ -96,27 +100,36 @@ def _fit_dense(x: np.ndarray, lists: np.ndarray, weights: np.ndarray,
     cols = np.where(valid, lists, 0)
     x32 = x.astype(np.float32)
     share = weights / weights.sum()
-    indptr = np.arange(0, n * lists.shape[1] + 1, lists.shape[1])
+    chunk = max(1, CHUNK // FIT_THREADS)  # the gathered weights stay CHUNK units' worth in all
 
-    def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[: n_classes * d].reshape(n_classes, d), theta[n_classes * d:]
-        w32 = w.astype(np.float32)
-        g = np.empty(lists.shape)
+    def block(rows: slice, w32: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
+        """The loss and the weights' gradient over one block of units (its biases' land in g)."""
         loss = 0.0
-        for s in range(0, n, CHUNK):
-            c = cols[s: s + CHUNK]
-            z = SCALE * np.matmul(w32[c], x32[s: s + CHUNK, :, None])[..., 0] + b[c]
-            logp = _log_softmax(np.where(valid[s: s + CHUNK], z, -np.inf))
-            loss -= float((share[s: s + CHUNK] * logp[:, 0]).sum())
+        for s in range(rows.start, rows.stop, chunk):
+            at = slice(s, min(s + chunk, rows.stop))
+            c = cols[at]
+            z = SCALE * np.matmul(w32[c], x32[at, :, None])[..., 0] + b[c]
+            logp = _log_softmax(np.where(valid[at], z, -np.inf))
+            loss -= float((share[at] * logp[:, 0]).sum())
             p = np.exp(logp)
             p[:, 0] -= 1.0
-            g[s: s + CHUNK] = p * share[s: s + CHUNK, None]
-        spread = sp.csr_matrix((g.ravel(), cols.ravel(), indptr), shape=(n, n_classes))
-        gw = SCALE * np.asarray(spread.T @ x) + 2 * L2 * w
-        gb = np.bincount(cols.ravel(), g.ravel(), minlength=n_classes)
-        return loss + L2 * float((w * w).sum()), np.concatenate([gw.ravel(), gb])
+            g[at] = p * share[at, None]
+        m, k = rows.stop - rows.start, lists.shape[1]
+        spread = sp.csr_matrix((g[rows].astype(np.float32).ravel(), cols[rows].ravel(),
+                                np.arange(0, m * k + 1, k)), shape=(m, n_classes))
+        return loss, np.asarray(spread.T @ x32[rows], dtype=np.float64)
 
-    theta = _minimize(loss_grad, n_classes * d + n_classes)
+    g = np.empty(lists.shape)
+    with ThreadPoolExecutor(FIT_THREADS) as pool:
+        def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            w, b = theta[: n_classes * d].reshape(n_classes, d), theta[n_classes * d:]
+            w32 = w.astype(np.float32)
+            parts = list(pool.map(lambda rows: block(rows, w32, b), row_blocks(n)))
+            gw = SCALE * sum(p[1] for p in parts) + 2 * L2 * w
+            gb = np.bincount(cols.ravel(), g.ravel(), minlength=n_classes)
+            return sum(p[0] for p in parts) + L2 * float((w * w).sum()), np.concatenate([gw.ravel(), gb])
+
+        theta = _minimize(loss_grad, n_classes * d + n_classes)
     return (theta[: n_classes * d].reshape(n_classes, d).astype(np.float32),
             theta[n_classes * d:].astype(np.float32))
 
@@ -155,18 +168,33 @@ def _fit_terms(tfidf: sp.csr_matrix, labels: np.ndarray, lists: np.ndarray, weig
     share = weights / weights.sum()
     m = len(pattern)
 
-    def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[:m], theta[m:]
-        z = SCALE * (design @ w).reshape(lists.shape) + b[cols]
-        logp = _log_softmax(np.where(valid, z, -np.inf))
+    k = lists.shape[1]
+    # float32 products, one block of units per thread, as ArticleClassifier's fit.
+    parts = [(design[r.start * k: r.stop * k].astype(np.float32), r) for r in row_blocks(len(lists))]
+    del design
+
+    def block(part: tuple[sp.csr_matrix, slice], w32: np.ndarray,
+              b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        rows, r = part
+        rows_t = rows.T
+        z = SCALE * np.asarray(rows @ w32, dtype=np.float64).reshape(-1, k) + b[cols[r]]
+        logp = _log_softmax(np.where(valid[r], z, -np.inf))
         p = np.exp(logp)
         p[:, 0] -= 1.0
-        g = p * share[:, None]
-        gw = SCALE * (design.T @ g.ravel()) + 2 * L2 * w
-        gb = np.bincount(cols.ravel(), g.ravel(), minlength=n_classes)
-        return -float((share * logp[:, 0]).sum()) + L2 * float((w * w).sum()), np.concatenate([gw, gb])
+        g = p * share[r, None]
+        return (-float((share[r] * logp[:, 0]).sum()), np.asarray(rows_t @ g.ravel().astype(np.float32)),
+                np.bincount(cols[r].ravel(), g.ravel(), minlength=n_classes))
 
-    theta = _minimize(loss_grad, m + n_classes)
+    with ThreadPoolExecutor(FIT_THREADS) as pool:
+        def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            w, b = theta[:m], theta[m:]
+            w32 = w.astype(np.float32)
+            done = list(pool.map(lambda part: block(part, w32, b), parts))
+            gw = SCALE * np.sum([d[1] for d in done], axis=0, dtype=np.float64) + 2 * L2 * w
+            loss = sum(d[0] for d in done) + L2 * float((w * w).sum())
+            return loss, np.concatenate([gw, sum(d[2] for d in done)])
+
+        theta = _minimize(loss_grad, m + n_classes)
     vocab_size = tfidf.shape[1]
     weights_csr = sp.csr_matrix((theta[:m].astype(np.float32), (pattern % vocab_size, pattern // vocab_size)),
                                 shape=(vocab_size, n_classes))
@@ -177,7 +205,7 @@ def _minimize(loss_grad: object, size: int) -> np.ndarray:
     # One BLAS thread, as ArticleClassifier's fit: many small calls on a busy 2-core machine.
     with threadpool_limits(limits=1, user_api="blas"):
         return np.asarray(minimize(loss_grad, np.zeros(size), jac=True, method="L-BFGS-B",
-                                   options={"maxiter": MAX_ITER, "ftol": FTOL}).x)
+                                   options={"maxiter": MAX_ITER, "ftol": FTOL, "maxcor": MAXCOR}).x)
 
 
 @dataclass(frozen=True)
@@ -185,7 +213,7 @@ class ShortlistClassifier:
     """P(article | question) among the question's retrieved candidates (positions in
     `HybridIndex.article_ids`), for KBs past `ArticleClassifier`'s size."""
 
-    VERSION = "2"  # part of the cache key: a changed training recipe retrains
+    VERSION = "3"  # part of the cache key: a changed training recipe retrains
 
     dense_w: np.ndarray  # (n_classes, dim): rows are gathered per candidate
     dense_b: np.ndarray

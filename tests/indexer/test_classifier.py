@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import indexer.classifier
 import indexer.shortlist
 from indexer import analyze, build_index, load_index
 from indexer.classifier import ArticleClassifier, term_features
@@ -62,6 +63,26 @@ def test_training_is_deterministic(trained: Classifier, encoder: Encoder) -> Non
 def test_mismatched_inputs(kind: type[Classifier]) -> None:
     with pytest.raises(ValueError, match="2 vectors, 1 docs and 2 labels"):
         kind.train(np.zeros((2, 4), np.float32), [["a"]], np.array([0, 1]), 2)
+
+
+@KINDS
+@pytest.mark.parametrize(("threads", "products"), [(1, np.float64), (2, np.float32), (3, np.float32)])
+def test_row_blocks_and_float32_products_learn_what_one_float64_fit_does(
+        encoder: Encoder, monkeypatch: pytest.MonkeyPatch, kind: type[Classifier], threads: int,
+        products: type) -> None:
+    texts = [t for ts in EXAMPLES.values() for t in ts]
+    labels = np.array([k for k, ts in EXAMPLES.items() for _ in ts])
+    vectors, docs = encoder.encode_queries(texts), [analyze(t, "en") for t in texts]
+    monkeypatch.setattr(indexer.classifier, "FIT_THREADS", 1)
+    monkeypatch.setattr(indexer.classifier, "PRODUCTS", np.float64)
+    reference = kind.train(vectors, docs, labels, 3)  # (the shortlist multiplies in float32 either way)
+    monkeypatch.setattr(indexer.classifier, "FIT_THREADS", threads)
+    monkeypatch.setattr(indexer.classifier, "PRODUCTS", products)
+    fitted = kind.train(vectors, docs, labels, 3)
+    for question in ("card hasn't shown up", "wallet stolen with my card inside", "cant remember my pin"):
+        v, terms = encoder.encode_queries([question])[0], analyze(question, "en")
+        np.testing.assert_allclose(np.exp(fitted.log_probs(v, terms)), np.exp(reference.log_probs(v, terms)),
+                                   atol=0.02)
 
 
 def test_term_pairs_keep_order() -> None:
