@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +70,19 @@ def row_blocks(n: int) -> list[slice]:
     return [slice(s, min(s + step, n)) for s in range(0, n, step)]
 
 
+def minimize_lbfgs(loss_grad: Callable[[np.ndarray], tuple[float, np.ndarray]], size: int) -> np.ndarray:
+    """The minimum of a (loss, gradient) function of `size` weights, from zero (deterministic)."""
+    # One BLAS thread: L-BFGS-B makes thousands of small BLAS calls, and OpenBLAS's threads
+    # spinning on a busy 2-core machine made them 20x slower (classifier of the English demo
+    # KB: 106 s with the default threads while another process ran, 5.4 s with one).
+    with threadpool_limits(limits=1, user_api="blas"):
+        result = minimize(loss_grad, np.zeros(size), jac=True, method="L-BFGS-B",
+                          options={"maxiter": MAX_ITER, "ftol": FTOL, "maxcor": MAXCOR})
+    log.debug("L-BFGS: %d iterations, %d evaluations over %d weights, loss %.6f", result.nit, result.nfev,
+              size, result.fun)
+    return np.asarray(result.x)
+
+
 def _fit(x: np.ndarray | sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
          n_classes: int) -> tuple[np.ndarray, np.ndarray]:
     """L2-regularised multinomial logistic regression (L-BFGS, zero start: deterministic)."""
@@ -92,10 +105,7 @@ def _fit(x: np.ndarray | sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
         g *= part_share[:, None]
         return loss, np.asarray(rows_t @ g.astype(PRODUCTS), dtype=np.float64), g.sum(axis=0)
 
-    # One BLAS thread: L-BFGS-B makes thousands of small BLAS calls, and OpenBLAS's threads
-    # spinning on a busy 2-core machine made them 20x slower (classifier of the English demo
-    # KB: 106 s with the default threads while another process ran, 5.4 s with one).
-    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(len(blocks)) as pool:
+    with ThreadPoolExecutor(len(blocks)) as pool:
         def loss_grad(theta: np.ndarray) -> tuple[float, np.ndarray]:
             w, b = theta[: d * n_classes].reshape(d, n_classes), theta[d * n_classes:]
             w_p = w.astype(PRODUCTS)
@@ -104,11 +114,7 @@ def _fit(x: np.ndarray | sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
             gw = SCALE * sum(p[1] for p in parts) + 2 * L2 * w
             return loss, np.concatenate([gw.ravel(), sum(p[2] for p in parts)])
 
-        result = minimize(loss_grad, np.zeros(d * n_classes + n_classes), jac=True, method="L-BFGS-B",
-                          options={"maxiter": MAX_ITER, "ftol": FTOL, "maxcor": MAXCOR})
-    log.debug("L-BFGS: %d iterations, %d evaluations over %d weights, loss %.6f", result.nit, result.nfev,
-              d * n_classes, result.fun)
-    theta = result.x
+        theta = minimize_lbfgs(loss_grad, d * n_classes + n_classes)
     return (theta[: d * n_classes].reshape(d, n_classes).astype(np.float32),
             theta[d * n_classes:].astype(np.float32))
 

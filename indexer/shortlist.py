@@ -24,22 +24,18 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize
-from threadpoolctl import threadpool_limits
 
 from indexer.bm25 import BM25
 from indexer.classifier import (
     FIT_THREADS,
-    FTOL,
     L2,
-    MAX_ITER,
-    MAXCOR,
     SCALE,
     ArticleClassifier,
     _log_softmax,
     _tfidf,
     first_view_copies,
     load_vocab,
+    minimize_lbfgs,
     row_blocks,
     save_vocab,
     term_features,
@@ -129,7 +125,7 @@ def _fit_dense(x: np.ndarray, lists: np.ndarray, weights: np.ndarray,
             gb = np.bincount(cols.ravel(), g.ravel(), minlength=n_classes)
             return sum(p[0] for p in parts) + L2 * float((w * w).sum()), np.concatenate([gw.ravel(), gb])
 
-        theta = _minimize(loss_grad, n_classes * d + n_classes)
+        theta = minimize_lbfgs(loss_grad, n_classes * d + n_classes)
     return (theta[: n_classes * d].reshape(n_classes, d).astype(np.float32),
             theta[n_classes * d:].astype(np.float32))
 
@@ -194,18 +190,11 @@ def _fit_terms(tfidf: sp.csr_matrix, labels: np.ndarray, lists: np.ndarray, weig
             loss = sum(d[0] for d in done) + L2 * float((w * w).sum())
             return loss, np.concatenate([gw, sum(d[2] for d in done)])
 
-        theta = _minimize(loss_grad, m + n_classes)
+        theta = minimize_lbfgs(loss_grad, m + n_classes)
     vocab_size = tfidf.shape[1]
     weights_csr = sp.csr_matrix((theta[:m].astype(np.float32), (pattern % vocab_size, pattern // vocab_size)),
                                 shape=(vocab_size, n_classes))
     return weights_csr, theta[m:].astype(np.float32)
-
-
-def _minimize(loss_grad: object, size: int) -> np.ndarray:
-    # One BLAS thread, as ArticleClassifier's fit: many small calls on a busy 2-core machine.
-    with threadpool_limits(limits=1, user_api="blas"):
-        return np.asarray(minimize(loss_grad, np.zeros(size), jac=True, method="L-BFGS-B",
-                                   options={"maxiter": MAX_ITER, "ftol": FTOL, "maxcor": MAXCOR}).x)
 
 
 @dataclass(frozen=True)
